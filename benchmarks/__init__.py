@@ -1,0 +1,1 @@
+"""Speed benchmarks, reported as ratios against a baseline measured in the same run."""

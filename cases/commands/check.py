@@ -1,0 +1,77 @@
+"""``rankstrat check``: run the claims catalogue and print the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from cases.catalogue import all_claims, select_claims
+from cases.claim import run_claim
+from cases.report import FORMATS, format_rows, to_json
+from theory.errors import InputError
+
+NAME = "check"
+HELP = "run the claims catalogue (closed form vs numerics) and print a report; exit 1 if any fails"
+COLUMNS = ["id", "predicted", "measured", "certainty", "result", "seconds", "detail"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``rankstrat check``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> p.parse_args(["--topic", "mf"]).topic
+    'mf'
+    """
+    parser.add_argument("--only", help="comma-separated claim ids")
+    parser.add_argument("--topic", help="comma-separated topics")
+    parser.add_argument("--full", action="store_true", help="include the large sizes")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
+    parser.add_argument("--out", help="also write the report to this file (JSON when it ends in .json)")
+    parser.add_argument("--list", action="store_true", help="list the claims and exit")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the selected claims; 0 when every one passes, 1 otherwise.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(only="mf.target-rank-1", topic=None, full=False, format="csv",
+    ...                         out=None, list=False, no_progress=True)
+    >>> run(ns)  # doctest: +ELLIPSIS
+    id,predicted,measured,certainty,result,seconds,detail
+    mf.target-rank-1,7,7,certified-lower-bound,pass,...
+    <BLANKLINE>
+    1 passed, 0 failed
+    0
+    """
+    claims = select_claims(all_claims(full=args.full or bool(args.only)), args.only, args.topic)
+    if args.list:
+        for claim in claims:
+            print(f"{claim.id:<45} {claim.statement}")
+        return 0
+    if not claims:
+        raise InputError("no claim selected; see `rankstrat check --list`")
+    results = []
+    bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
+    for claim in bar:
+        bar.set_postfix_str(claim.id)
+        results.append(run_claim(claim))
+    rows = [
+        {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
+         "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
+        for r in results
+    ]
+    text = format_rows(rows, COLUMNS, args.format)
+    print(text)
+    failed = [r for r in results if not r.passed]
+    if args.format != "json":
+        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    if args.out:
+        with open(args.out, "w") as handle:
+            handle.write(to_json([r.as_dict() for r in results]) if args.out.endswith(".json") else text + "\n")
+    return 1 if failed else 0

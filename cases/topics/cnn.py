@@ -1,0 +1,64 @@
+"""Convolution versus locally connected versus fully connected (THEORY.md section 2)."""
+
+from cases.rank_claims import rank_claim
+from numerics.stratum_points import cnn_target_point, fully_connected_point
+from theory.families import cnn
+from theory.spec import parse_spec
+
+SOURCE = "arXiv 2307.08921, CNN vs fully connected, d=5, s=3"
+KERNEL = [[0.6, 0.8, 1.0]]
+"""Target sum_j tanh(0.6 x_j + 0.8 x_{j+1} + x_{j+2})."""
+
+
+def _target(spec):
+    return cnn_target_point(spec, KERNEL, biases=[0.0])
+
+
+CONV = parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1")
+FULLY_CONNECTED = cnn.fully_connected_counterpart(CONV)
+
+
+CLAIMS = [
+    rank_claim(
+        "cnn.target-conv",
+        "the 1-D target has model rank 7 in the convolutional network (k=2, bias)",
+        SOURCE,
+        "cnn1d:d=5,s=3,k=2,share=1,bias=1",
+        lambda spec: cnn.target_rank(spec, 1).value,
+        point=_target,
+        required_certainty="certified-lower-bound",
+    ),
+    rank_claim(
+        "cnn.target-local",
+        "the same target has model rank 15 without weight sharing (locally connected)",
+        SOURCE,
+        "cnn1d:d=5,s=3,k=2,share=0,bias=1",
+        lambda spec: cnn.target_rank(spec, 1).value,
+        point=_target,
+        required_certainty="certified-lower-bound",
+    ),
+    rank_claim(
+        "cnn.target-fully-connected",
+        "the same target has model rank 21 in the fully connected counterpart (3 neurons of d+2)",
+        SOURCE,
+        FULLY_CONNECTED,
+        lambda spec: cnn.fully_connected_target_rank(CONV, 3).value,
+        point=lambda spec: fully_connected_point(CONV, _target(CONV))[1],
+        required_certainty="certified-lower-bound",
+    ),
+] + [
+    rank_claim(
+        f"cnn.generic-{family}-share{share}-bias{bias}",
+        f"{family}, d={d}, s={s}, k={k}, share={share}, bias={bias}: generic rank equals the parameter count",
+        SOURCE + " (2-D: k(s^2 + (d+1-s)^2) and (s^2+1) k (d+1-s)^2)",
+        f"{family}:d={d},s={s},k={k},share={share},bias={bias}",
+        lambda spec: cnn.generic_rank(spec).value,
+        required_certainty="certified-lower-bound",
+    )
+    for family, d, s, k, share, bias in [
+        ("cnn1d", 5, 3, 2, 1, 1),
+        ("cnn1d", 6, 2, 2, 0, 0),
+        ("cnn2d", 4, 2, 2, 1, 0),
+        ("cnn2d", 3, 2, 1, 0, 0),
+    ]
+]

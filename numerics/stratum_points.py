@@ -1,0 +1,255 @@
+"""Parameter points inside a chosen stratum.
+
+Strata are structural: which factor ranks (matrix factorization), which
+neurons coincide up to sign, vanish, or carry a zero output weight (two-layer
+networks). These generators build random points with exactly that structure,
+so a closed form for a stratum can be checked at points of the stratum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory.errors import InputError
+from theory.spec import Spec
+
+
+def exact_low_rank(rng: np.random.Generator, rows: int, cols: int, rank: int) -> np.ndarray:
+    """A random ``rows x cols`` matrix of rank exactly ``rank`` in float64.
+
+    The factors hold multiples of 1/16 in [-2, 2], so the product is exact in
+    binary floating point: the matrix lies in the rank-``rank`` stratum itself,
+    not only within rounding of it (high-precision and ball arithmetic see the
+    float values exactly).
+
+    Examples
+    --------
+    >>> M = exact_low_rank(np.random.default_rng(0), 4, 5, 2)
+    >>> import sympy
+    >>> sympy.Matrix(M.tolist()).rank()
+    2
+    """
+    left = rng.integers(-32, 33, size=(rows, rank)) / 16.0
+    right = rng.integers(-32, 33, size=(rank, cols)) / 16.0
+    return left @ right
+
+
+def mf_point(spec: Spec, rank_a: int, rank_b: int, seed: int = 0) -> dict:
+    """Random ``A`` (n1 x k) of rank ``rank_a`` and ``B`` (k x n2) of rank ``rank_b``.
+
+    Parameters
+    ----------
+    spec : Spec
+        An ``mf`` spec of depth 2.
+    rank_a, rank_b : int
+    seed : int
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> p = mf_point(parse_spec("mf:n1=4,k=4,n2=4"), 2, 3)
+    >>> int(np.linalg.matrix_rank(p["A"])), int(np.linalg.matrix_rank(p["B"]))
+    (2, 3)
+    """
+    if spec.family != "mf" or spec["depth"] != 2:
+        raise InputError(f"mf_point needs an mf spec of depth 2, got {spec}")
+    n1, k, n2 = spec["n1"], spec["k"], spec["n2"]
+    if not (0 <= rank_a <= min(n1, k) and 0 <= rank_b <= min(k, n2)):
+        raise InputError(f"factor ranks ({rank_a}, {rank_b}) impossible for {spec}")
+    rng = np.random.default_rng(seed)
+    return {"A": exact_low_rank(rng, n1, k, rank_a), "B": exact_low_rank(rng, k, n2, rank_b)}
+
+
+def mf_target_point(spec: Spec, target_rank: int, seed: int = 0) -> dict:
+    """A factorization of a random rank-``r`` target with ``rank A = rank B = r``.
+
+    Works at any depth: the inner factors are random rank-``r`` square
+    matrices.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> p = mf_target_point(parse_spec("mf:n1=4,k=4,n2=4,depth=3"), 2)
+    >>> int(np.linalg.matrix_rank(p["A1"] @ p["A2"] @ p["A3"]))
+    2
+    """
+    from theory.symbolic import param_shapes
+
+    rng = np.random.default_rng(seed)
+    shapes = param_shapes(spec)
+    limit = min(spec["n1"], spec["k"], spec["n2"])
+    if not 0 <= target_rank <= limit:
+        raise InputError(f"target rank must be between 0 and {limit}, got {target_rank}")
+    return {name: exact_low_rank(rng, rows, cols, target_rank) for name, (rows, cols) in shapes.items()}
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """Structure of one two-layer neuron in a stratum.
+
+    Parameters
+    ----------
+    cls : int
+        Class label: neurons with the same label share ``(w, b)`` up to
+        ``sign``; ``0`` means ``w = 0``.
+    sign : int
+        +1 or -1.
+    output : bool
+        False for ``a = 0``.
+    bias : bool
+        For ``cls = 0`` with a bias: False for ``b = 0``.
+
+    Examples
+    --------
+    >>> Neuron(1, -1, True)
+    Neuron(cls=1, sign=-1, output=True, bias=True)
+    """
+
+    cls: int
+    sign: int = 1
+    output: bool = True
+    bias: bool = True
+
+
+def twolayer_point(spec: Spec, neurons: list, seed: int = 0) -> dict:
+    """A random two-layer point with the given neuron structure.
+
+    Parameters
+    ----------
+    spec : Spec
+        A ``twolayer`` spec with ``k == len(neurons)``.
+    neurons : list of Neuron
+    seed : int
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> spec = parse_spec("twolayer:d=2,k=3")
+    >>> p = twolayer_point(spec, [Neuron(1), Neuron(1, -1), Neuron(0)])
+    >>> bool(np.allclose(p["W"][0], -p["W"][1])), p["W"][2].tolist()
+    (True, [0.0, 0.0])
+    """
+    if spec.family != "twolayer":
+        raise InputError(f"twolayer_point needs a twolayer spec, got {spec}")
+    if len(neurons) != spec["k"]:
+        raise InputError(f"{len(neurons)} neurons given for width k={spec['k']}")
+    rng = np.random.default_rng(seed)
+    d = spec["d"]
+    reps: dict[int, np.ndarray] = {}
+    W, b, a = np.zeros((spec["k"], d)), np.zeros(spec["k"]), np.zeros(spec["k"])
+    for i, neuron in enumerate(neurons):
+        if neuron.cls != 0:
+            if neuron.cls not in reps:
+                reps[neuron.cls] = rng.standard_normal(d + 1)
+            W[i] = neuron.sign * reps[neuron.cls][:d]
+            b[i] = neuron.sign * reps[neuron.cls][d]
+        elif neuron.bias:
+            b[i] = rng.standard_normal()
+        a[i] = rng.standard_normal() if neuron.output else 0.0
+    point = {"W": W, "a": a}
+    if spec["bias"]:
+        point["b"] = b
+    return point
+
+
+def cnn_target_point(spec: Spec, kernels, biases=None, readout=None) -> dict:
+    """A conv / locally connected point whose first channels carry given kernels
+    and whose other channels are zero (``w = 0``, ``b = 0``, ``a = 0``).
+
+    Parameters
+    ----------
+    spec : Spec
+        ``cnn1d`` or ``cnn2d``.
+    kernels : array (k*, s^n)
+        Kernels of the active channels (the same at every position).
+    biases : array (k*,), optional
+        Zero by default; needs ``bias=1`` in the spec when nonzero.
+    readout : array (k*, Q), optional
+        Ones by default.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> spec = parse_spec("cnn1d:d=5,s=3,k=2,share=0,bias=1")
+    >>> p = cnn_target_point(spec, [[0.6, 0.8, 1.0]])
+    >>> p["W"].shape, p["W"][0, 2].tolist(), float(abs(p["W"][1]).sum())
+    ((2, 3, 3), [0.6, 0.8, 1.0], 0.0)
+    """
+    from theory.families.cnn import positions
+    from theory.symbolic import param_shapes
+
+    kernels = np.atleast_2d(np.asarray(kernels, dtype=float))
+    active, q = len(kernels), positions(spec)
+    if active > spec["k"]:
+        raise InputError(f"{active} kernels given for k={spec['k']} channels")
+    shapes = param_shapes(spec)
+    point = {name: np.zeros(shape) for name, shape in shapes.items()}
+    if spec["share"]:
+        point["W"][:active] = kernels
+    else:
+        point["W"][:active] = kernels[:, None, :]
+    if biases is not None:
+        if "b" not in point:
+            raise InputError(f"{spec} has no bias; pass biases=None")
+        b = np.asarray(biases, dtype=float)
+        point["b"][:active] = b if spec["share"] else b[:, None]
+    point["a"][:active] = np.ones((active, q)) if readout is None else readout
+    return point
+
+
+def fully_connected_point(spec: Spec, point: dict) -> tuple:
+    """The fully connected counterpart of a cnn point: one hidden neuron per
+    channel and position, its weight the kernel placed on the patch.
+
+    Returns
+    -------
+    (Spec, dict)
+        The ``mlp`` spec of :func:`theory.families.cnn.fully_connected_counterpart`
+        and its point, computing the same function.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from theory.spec import parse_spec
+    >>> from numerics.realize import realize
+    >>> from numerics.points import flat_point, generic_inputs
+    >>> spec = parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1")
+    >>> p = cnn_target_point(spec, [[0.6, 0.8, 1.0]])
+    >>> fc_spec, fc_p = fully_connected_point(spec, p)
+    >>> X = torch.tensor(generic_inputs(spec, 3))
+    >>> a = realize(spec)(torch.tensor(flat_point(spec, p)), X)
+    >>> b = realize(fc_spec)(torch.tensor(flat_point(fc_spec, fc_p)), X)
+    >>> bool(torch.allclose(a, b))
+    True
+    """
+    from theory.families.cnn import fully_connected_counterpart, patch_index
+
+    fc_spec = fully_connected_counterpart(spec)
+    index = patch_index(spec)
+    k, q = spec["k"], len(index)
+    W = np.zeros((k * q, spec.module.input_dim(spec)))
+    b = np.zeros(k * q)
+    for c in range(k):
+        for p in range(q):
+            kernel = point["W"][c] if spec["share"] else point["W"][c, p]
+            W[c * q + p, index[p]] = kernel
+            if "b" in point:
+                b[c * q + p] = point["b"][c] if spec["share"] else point["b"][c, p]
+    fc_point = {"W1": W, "a": np.asarray(point["a"], dtype=float).reshape(-1)}
+    if spec["bias"]:
+        fc_point["b1"] = b
+    return fc_spec, {name: fc_point[name] for name in ("W1", "b1", "a") if name in fc_point}

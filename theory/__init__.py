@@ -1,0 +1,16 @@
+"""Symbolic side of rankstrat: architecture descriptions, sympy models and closed forms.
+
+This package imports no torch. Everything numeric lives in :mod:`numerics`.
+"""
+
+from theory.errors import RankstratError, SpecError
+from theory.spec import Spec, parse_spec, load_spec, spec_from_mapping
+
+__all__ = [
+    "RankstratError",
+    "SpecError",
+    "Spec",
+    "parse_spec",
+    "load_spec",
+    "spec_from_mapping",
+]

@@ -1,0 +1,406 @@
+"""Architecture descriptions: one immutable :class:`Spec` per model.
+
+A spec names a family and its sizes. Both the symbolic side (:mod:`theory`)
+and the numeric side (:mod:`numerics`) take a spec, so the two can never
+describe different models.
+
+Grammar of a spec string::
+
+    FAMILY:key=value,key=value
+
+for example ``mf:n1=4,k=4,n2=4``, ``twolayer:d=3,k=5,act=tanh,bias=1``,
+``mlp:d=3,widths=4-4,act=tanh,bias=0`` or ``cnn1d:d=5,s=3,k=2,share=1,bias=1``.
+A TOML file with a ``family`` key and the same keys is accepted in its place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from theory.activations import Activation, get_activation
+from theory.errors import SpecError
+
+REQUIRED = object()
+"""Marker for a key without default."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key a family accepts.
+
+    Parameters
+    ----------
+    name : str
+        The key as written in a spec.
+    kind : {'size', 'sizes', 'act', 'flag'}
+        A positive integer, a ``-``-separated list of positive integers, an
+        activation name, or 0/1.
+    default : object
+        Value when the key is absent; :data:`REQUIRED` when it must be given.
+    minimum : int
+        Smallest accepted value for sizes.
+    doc : str
+        One line for help texts.
+
+    Examples
+    --------
+    >>> Key("d", "size", doc="input dimension").parse("twolayer", "3")
+    3
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    minimum: int = 1
+    doc: str = ""
+
+    def parse(self, family: str, raw: Any) -> Any:
+        """Turn a raw value (string from a spec, or TOML value) into a typed one.
+
+        Parameters
+        ----------
+        family : str
+            Family name, for the error message.
+        raw : object
+            String, int, bool or list.
+
+        Returns
+        -------
+        int, tuple of int, or str
+
+        Raises
+        ------
+        SpecError
+            Naming the key, the value and what is accepted.
+
+        Examples
+        --------
+        >>> Key("widths", "sizes").parse("mlp", "4-2")
+        (4, 2)
+        >>> Key("bias", "flag", default=0).parse("mlp", "yes")
+        Traceback (most recent call last):
+        ...
+        theory.errors.SpecError: mlp: key 'bias' must be 0 or 1, got 'yes'
+        """
+        if self.kind == "act":
+            get_activation(str(raw))
+            return str(raw)
+        if self.kind == "flag":
+            value = _as_int(raw)
+            if value not in (0, 1):
+                raise SpecError(f"{family}: key {self.name!r} must be 0 or 1, got {raw!r}")
+            return value
+        if self.kind == "sizes":
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split("-")
+            values = tuple(_as_int(item) for item in items)
+            if not values or any(v is None or v < self.minimum for v in values):
+                raise SpecError(
+                    f"{family}: key {self.name!r} must be a '-'-separated list of integers "
+                    f">= {self.minimum} (e.g. 4-4), got {raw!r}"
+                )
+            return values
+        value = _as_int(raw)
+        if value is None or value < self.minimum:
+            raise SpecError(
+                f"{family}: key {self.name!r} must be an integer >= {self.minimum}, got {raw!r}"
+            )
+        return value
+
+    def format(self, value: Any) -> str:
+        """Write a typed value back in spec-string form.
+
+        Examples
+        --------
+        >>> Key("widths", "sizes").format((4, 2))
+        '4-2'
+        """
+        if self.kind == "sizes":
+            return "-".join(str(v) for v in value)
+        return str(value)
+
+
+def _as_int(raw: Any):
+    if isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """An immutable architecture description: a family and its sizes.
+
+    Build one with :func:`parse_spec`, :func:`load_spec` or
+    :func:`spec_from_mapping`; they validate every key.
+
+    Parameters
+    ----------
+    family : str
+        Family name (``mf``, ``twolayer``, ``mlp``, ``cnn1d``, ``cnn2d``).
+    values : tuple of (str, object)
+        Every key of the family with its typed value, in the family's order.
+
+    Examples
+    --------
+    >>> spec = parse_spec("twolayer:d=3,k=5")
+    >>> spec["k"], spec["act"], spec["bias"]
+    (5, 'tanh', 0)
+    >>> str(spec)
+    'twolayer:d=3,k=5,act=tanh,bias=0'
+    >>> spec.replace(k=2)
+    Spec('twolayer:d=3,k=2,act=tanh,bias=0')
+    """
+
+    family: str
+    values: tuple
+
+    def __getitem__(self, key: str) -> Any:
+        for name, value in self.values:
+            if name == key:
+                return value
+        raise KeyError(f"{self.family} has no key {key!r}")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Value of ``key``, or ``default`` when the family has no such key.
+
+        Examples
+        --------
+        >>> parse_spec("mf:n1=2,k=1,n2=3").get("act", "none")
+        'none'
+        """
+        return dict(self.values).get(key, default)
+
+    def as_dict(self) -> dict:
+        """All keys with their values, the family under ``family``.
+
+        Examples
+        --------
+        >>> parse_spec("mf:n1=2,k=1,n2=3").as_dict()
+        {'family': 'mf', 'n1': 2, 'k': 1, 'n2': 3, 'depth': 2}
+        """
+        return {"family": self.family, **dict(self.values)}
+
+    @property
+    def module(self):
+        """The family module that defines this model (shapes, forward, closed forms).
+
+        Examples
+        --------
+        >>> parse_spec("mf:n1=2,k=1,n2=3").module.__name__
+        'theory.families.mf'
+        """
+        from theory.families import get_family
+
+        return get_family(self.family)
+
+    @property
+    def activation(self) -> Activation | None:
+        """The activation, or None for families without one (``mf``).
+
+        Examples
+        --------
+        >>> parse_spec("twolayer:d=1,k=1,act=pow2").activation.degree
+        2
+        """
+        name = self.get("act")
+        return None if name is None else get_activation(name)
+
+    @property
+    def polynomial(self) -> bool:
+        """True when f(x; theta) is a polynomial in x and theta.
+
+        Examples
+        --------
+        >>> parse_spec("mf:n1=2,k=1,n2=3").polynomial
+        True
+        >>> parse_spec("twolayer:d=1,k=1").polynomial
+        False
+        """
+        act = self.activation
+        return act is None or act.polynomial
+
+    @property
+    def analytic(self) -> bool:
+        """True when the model is analytic in its parameters (not ReLU).
+
+        Examples
+        --------
+        >>> parse_spec("twolayer:d=1,k=1,act=relu").analytic
+        False
+        """
+        act = self.activation
+        return act is None or act.analytic
+
+    def replace(self, **changes: Any) -> "Spec":
+        """A new spec with some keys changed, validated like a parsed one.
+
+        Examples
+        --------
+        >>> parse_spec("mf:n1=4,k=4,n2=4").replace(k=1)
+        Spec('mf:n1=4,k=1,n2=4,depth=2')
+        """
+        merged = {**dict(self.values), **changes}
+        return spec_from_mapping({"family": self.family, **merged})
+
+    def __str__(self) -> str:
+        keys = {key.name: key for key in self.module.KEYS}
+        body = ",".join(f"{name}={keys[name].format(value)}" for name, value in self.values)
+        return f"{self.family}:{body}"
+
+    def __repr__(self) -> str:
+        return f"Spec({str(self)!r})"
+
+
+def spec_from_mapping(mapping: Mapping[str, Any]) -> Spec:
+    """Build and validate a spec from a mapping with a ``family`` key.
+
+    Parameters
+    ----------
+    mapping : mapping
+        ``{"family": "twolayer", "d": 3, "k": 5, ...}``; values may be strings.
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        Unknown family or key, missing or non-positive size, unknown activation.
+
+    Examples
+    --------
+    >>> spec_from_mapping({"family": "mlp", "d": 3, "widths": [4, 4]})
+    Spec('mlp:d=3,widths=4-4,act=tanh,bias=0')
+    >>> spec_from_mapping({"family": "twolayer", "d": 3, "k": 5, "width": 2})
+    Traceback (most recent call last):
+    ...
+    theory.errors.SpecError: twolayer: unknown key 'width'; expected one of d, k, act, bias
+    """
+    from theory.families import get_family
+
+    mapping = dict(mapping)
+    family = mapping.pop("family", None)
+    if family is None:
+        raise SpecError("spec has no family; expected FAMILY:key=value,... or a 'family' key")
+    module = get_family(str(family))
+    keys = {key.name: key for key in module.KEYS}
+    for name in mapping:
+        if name not in keys:
+            raise SpecError(
+                f"{family}: unknown key {name!r}; expected one of {', '.join(keys)}"
+            )
+    values = []
+    for key in module.KEYS:
+        if key.name in mapping:
+            values.append((key.name, key.parse(family, mapping[key.name])))
+        elif key.default is REQUIRED:
+            raise SpecError(f"{family}: missing key {key.name!r} ({key.doc})")
+        else:
+            values.append((key.name, key.default))
+    spec = Spec(str(family), tuple(values))
+    validate = getattr(module, "validate", None)
+    if validate is not None:
+        validate(spec)
+    return spec
+
+
+def parse_spec(text: str) -> Spec:
+    """Parse a spec string ``FAMILY:key=value,...``, or load a ``.toml`` path.
+
+    Parameters
+    ----------
+    text : str
+        A spec string, or the path of a TOML file (see :func:`load_spec`).
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        With one line saying which key is wrong and what is accepted.
+
+    Examples
+    --------
+    >>> parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1")
+    Spec('cnn1d:d=5,s=3,k=2,share=1,bias=1,act=tanh')
+    >>> parse_spec("twolayer:d=0,k=5")
+    Traceback (most recent call last):
+    ...
+    theory.errors.SpecError: twolayer: key 'd' must be an integer >= 1, got '0'
+    >>> parse_spec("resnet:d=3")
+    Traceback (most recent call last):
+    ...
+    theory.errors.SpecError: unknown family 'resnet'; expected one of mf, twolayer, mlp, cnn1d, cnn2d
+    """
+    if isinstance(text, Spec):
+        return text
+    text = str(text).strip()
+    if text.endswith(".toml") or (os.path.sep in text and os.path.exists(text)):
+        return load_spec(text)
+    family, sep, body = text.partition(":")
+    mapping: dict[str, Any] = {"family": family.strip()}
+    if sep and body.strip():
+        for item in body.split(","):
+            name, eq, value = item.partition("=")
+            if not eq or not name.strip():
+                raise SpecError(
+                    f"{family}: cannot read {item!r}; expected key=value pairs separated by ','"
+                )
+            if name.strip() in mapping:
+                raise SpecError(f"{family}: key {name.strip()!r} given twice")
+            mapping[name.strip()] = value.strip()
+    return spec_from_mapping(mapping)
+
+
+def load_spec(path: str | os.PathLike) -> Spec:
+    """Read a spec from a TOML file with a ``family`` key and the family's keys.
+
+    Parameters
+    ----------
+    path : path-like
+        File such as::
+
+            family = "twolayer"
+            d = 3
+            k = 5
+            act = "tanh"
+            bias = 1
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        When the file is missing, is not TOML, or holds an invalid spec.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.toml"
+    >>> _ = path.write_text('family = "mlp"\\nd = 2\\nwidths = [3, 1]\\n')
+    >>> load_spec(path)
+    Spec('mlp:d=2,widths=3-1,act=tanh,bias=0')
+    """
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SpecError(f"spec file {str(path)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
+    return spec_from_mapping(data)
