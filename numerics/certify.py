@@ -19,6 +19,8 @@ from numerics.jacobian import jacobian_arb, jacobian_exact
 from theory.spec import Spec
 from theory.symbolic import num_params
 
+MAX_KERNEL_PARAMS = 80
+"""Largest parameter count for exact kernel certificates (symbolic work grows fast)."""
 PRIME = 2**61 - 1
 """Modulus of the exact rank computation (a Mersenne prime)."""
 BALL_PRECISIONS = (256, 1024)
@@ -169,3 +171,44 @@ def attach_modular_bound(result, spec: Spec, seed: int = 0) -> None:
     """
     result.methods.append("exact rank mod p")
     _upgrade(result, modular_rank(spec, seed), f"exact rank mod 2^61-1 at a random integer point")
+
+
+def attach_upper_bound(result, spec: Spec, theta) -> None:
+    """Prove an upper bound of the rank at the point and record it.
+
+    Polynomial models: the exact rank of the gradient's coefficient matrix over
+    the rationals (the model rank at the point, exactly). Other analytic models:
+    ``M`` minus the span of the verified symmetry kernel vectors
+    (:mod:`theory.kernel_certificates`), listing which certificates were used.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> from numerics.rank import jacobian_rank
+    >>> from numerics.points import generic_inputs
+    >>> from numerics.stratum_points import Neuron, twolayer_point
+    >>> spec = parse_spec("twolayer:d=2,k=3")
+    >>> point = twolayer_point(spec, [Neuron(1), Neuron(1, -1), Neuron(2, output=False)])
+    >>> result = jacobian_rank(spec, point, generic_inputs(spec, 18))
+    >>> result.rank, result.certainty, result.upper_method
+    (4, 'certified', 'kernel certificates: 3 proportional columns, 2 zero column (5 vectors, span 5)')
+    """
+    from theory.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
+
+    if spec.polynomial:
+        bound, method = exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
+    else:
+        bound, certificates = certified_upper_bound(spec, theta)
+        span = len(theta) - bound
+        method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+    result.methods.append("exact kernel certificates")
+    if result.upper_bound is None or bound < result.upper_bound:
+        result.upper_bound, result.upper_method = bound, method
+    if result.rank is not None and result.upper_bound < result.rank:
+        result.warnings.append(
+            f"proven upper bound {result.upper_bound} is below the measured rank {result.rank}: rank undecided"
+        )
+        result.rank, result.certainty = None, "undecided"
+        return
+    if result.rank is not None and result.upper_bound == result.rank == result.lower_bound:
+        result.certainty = "certified"

@@ -325,6 +325,8 @@ def jacobian_rank(
     )
     if result.rank is not None and certify and spec.analytic and size <= MAX_CERTIFY_PARAMS:
         certify_module.attach_lower_bound(result, spec, theta, X, J)
+    if result.rank is not None and certify and spec.analytic and size <= certify_module.MAX_KERNEL_PARAMS:
+        certify_module.attach_upper_bound(result, spec, theta)
     return result
 
 

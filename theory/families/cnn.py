@@ -291,3 +291,40 @@ def fully_connected_target_rank(spec, active_neurons: int) -> ClosedForm:
     active = sympy.Symbol("n_active", positive=True, integer=True)
     expr = (d**n + 1 + spec["bias"]) * active
     return ClosedForm(expr, {"d": spec["d"], "n_active": active_neurons}, source=SOURCE)
+
+
+STRATA_NOTE = (
+    "only strata whose channels (shared) or neurons (locally connected) are either "
+    "fully active or entirely zero are listed; other strata are not stated"
+)
+
+
+def strata(spec) -> list:
+    """Strata with ``j`` active channels (shared) or ``j`` active neurons (locally
+    connected) and every other channel or neuron zero (``w = 0, b = 0, a = 0``).
+
+    Each active channel is free, so the dimension equals the rank:
+    ``j (s^n + Q [+ 1])`` for convolution, ``j (s^n + 1 [+ 1])`` locally connected.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> [s.rank.value for s in strata(parse_spec("cnn1d:d=5,s=3,k=2,bias=1"))]
+    [0, 7, 14]
+    """
+    from theory.stratum import Stratum
+
+    n, q = _per_neuron_exprs(spec)
+    bias = spec["bias"]
+    active = sympy.Symbol("j")
+    if spec["share"]:
+        expr, count = active * (s**n + bias + q), spec["k"]
+        unit = "channels"
+    else:
+        expr, count = active * (s**n + 1 + bias), spec["k"] * positions(spec)
+        unit = "neurons"
+    out = []
+    for j in range(count + 1):
+        form = ClosedForm(expr, {**_sizes(spec), "j": j}, source=SOURCE)
+        out.append(Stratum(f"{j} active {unit}", {"active": j}, form, form))
+    return out

@@ -188,3 +188,93 @@ def generic_rank(spec) -> ClosedForm:
     14
     """
     return target_rank_formula(spec, min(spec["n1"], spec["k"], spec["n2"]))
+
+
+STRATA_NOTE = (
+    "depth 2: strata by (rank A, rank B), complete; depth L > 2: the rank at a point "
+    "follows from the ranks of the partial products (rank_at_point_from_products), "
+    "stratum dimensions are not stated"
+)
+
+
+def strata(spec) -> list:
+    """Strata of the depth-2 factorization, by ``(rank A, rank B)``.
+
+    The set of ``n x k`` matrices of rank ``r`` has dimension ``r (n + k - r)``,
+    so the stratum has dimension ``rA (n1 + k - rA) + rB (k + n2 - rB)`` and
+    model rank ``n1 n2 - (n1 - rA)(n2 - rB)``.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> [(s.labels["rA"], s.labels["rB"], s.rank.value) for s in strata(parse_spec("mf:n1=2,k=1,n2=3"))]
+    [(0, 0, 0), (0, 1, 2), (1, 0, 3), (1, 1, 4)]
+    """
+    from theory.stratum import Stratum
+
+    if spec["depth"] != 2:
+        return []
+    rA, rB = SIZE_SYMBOLS["rA"], SIZE_SYMBOLS["rB"]
+    dimension = rA * (n1 + k - rA) + rB * (k + n2 - rB)
+    out = []
+    for ra in range(min(spec["n1"], spec["k"]) + 1):
+        for rb in range(min(spec["k"], spec["n2"]) + 1):
+            sizes = _sizes(spec, rA=ra, rB=rb)
+            out.append(
+                Stratum(
+                    f"rank A = {ra}, rank B = {rb}",
+                    {"rA": ra, "rB": rb},
+                    ClosedForm(dimension, sizes, source="dimension of fixed-rank matrices"),
+                    rank_at_point_formula(spec, ra, rb),
+                )
+            )
+    return out
+
+
+def rank_at_point_from_products(spec, left_ranks, right_ranks) -> ClosedForm:
+    """Model rank of ``A1 ... AL`` at a point, from the ranks of its partial products.
+
+    Derivation (ours). The tangent space is ``sum_j P_j dA_j S_j`` with
+    ``P_j = A1 ... A(j-1)`` and ``S_j = A(j+1) ... AL``; the j-th term is
+    ``U_j (x) V_j`` with ``U_j`` the column space of ``P_j`` and ``V_j`` the row
+    space of ``S_j``. The ``U_j`` decrease and the ``V_j`` increase with ``j``,
+    so splitting ``R^n1`` along the ``U`` chain gives
+    ``R = sum_j (u_j - u_(j+1)) v_j``, with ``u_1 = n1``,
+    ``u_j = rank(A1 ... A(j-1))``, ``u_(L+1) = 0``, ``v_j = rank(A(j+1) ... AL)``
+    and ``v_L = n2``. For L = 2 this is ``n1 n2 - (n1 - rA)(n2 - rB)``.
+
+    Parameters
+    ----------
+    spec : Spec
+        An ``mf`` spec of depth L.
+    left_ranks : sequence of int
+        ``rank(A1 ... Aj)`` for ``j = 1 .. L-1``.
+    right_ranks : sequence of int
+        ``rank(A(j+1) ... AL)`` for ``j = 1 .. L-1``.
+
+    Returns
+    -------
+    ClosedForm
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> spec = parse_spec("mf:n1=4,k=4,n2=4")
+    >>> rank_at_point_from_products(spec, [2], [1]).value == rank_at_point_formula(spec, 2, 1).value
+    True
+    >>> deep = parse_spec("mf:n1=3,k=3,n2=3,depth=3")
+    >>> rank_at_point_from_products(deep, [3, 1], [1, 3]).value  # A2 of rank 1 between invertible factors
+    9
+    >>> rank_at_point_from_products(deep, [1, 1], [1, 1]).value  # every factor of rank 1
+    5
+    """
+    L = spec["depth"]
+    if len(left_ranks) != L - 1 or len(right_ranks) != L - 1:
+        raise SpecError(f"mf: depth {L} needs {L - 1} left and {L - 1} right partial-product ranks")
+    u = [spec["n1"], *left_ranks, 0]
+    v = [*right_ranks, spec["n2"]]
+    us = sympy.symbols(f"u1:{L + 2}")
+    vs = sympy.symbols(f"v1:{L + 1}")
+    expr = sum((us[j] - us[j + 1]) * vs[j] for j in range(L))
+    sizes = {**{str(s): val for s, val in zip(us, u)}, **{str(s): val for s, val in zip(vs, v)}}
+    return ClosedForm(expr, sizes, source="derived: nested tangent subspaces of the product map")

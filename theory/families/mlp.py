@@ -130,3 +130,9 @@ def generic_rank(spec) -> ClosedForm:
         form.expr, form.sizes, source="upper bound: parameter count", holds=False,
         note="no closed form for the generic rank of a deep network; the count M is only an upper bound",
     )
+
+
+STRATA_NOTE = (
+    "no clean stratification is stated for deep networks; what is proven is the "
+    "local-linear-recovery bound O_wide(f*) <= O_narrow(f*) <= M_narrow (narrow_bound)"
+)

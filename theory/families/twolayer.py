@@ -295,3 +295,66 @@ def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     )
     assert form.value == value
     return form
+
+
+STRATA_NOTE = (
+    "strata by neuron classes (odd activations): m_w classes with w != 0 (up to sign), "
+    "m_a of them with an output weight, and the zero-weight neurons; the dimension is "
+    "that of the largest piece with these counts"
+)
+
+
+def strata(spec) -> list:
+    """Strata of the two-layer network with an odd activation.
+
+    Without bias the labels are ``(m_w, m_a, z)``, ``z = 1`` when a zero-weight
+    neuron has ``a != 0``: rank ``m_w + (m_a + z) d``. With bias they are
+    ``(m_w, m_a, c)`` with ``c`` in {``none``, ``const``, ``affine``}: rank
+    ``m_w + m_a (d + 1) + {0, 1, d + 1}`` (see :func:`rank_at_point`).
+    Dimension of the largest piece: ``m_w`` free directions (``d``, or ``d + 1``
+    with bias), plus every output weight and zero-neuron bias that can be
+    nonzero without changing the labels.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> s = strata(parse_spec("twolayer:d=2,k=2"))
+    >>> sorted((x.labels["m_w"], x.labels["m_a"], x.labels["z"], x.rank.value) for x in s)[:4]
+    [(0, 0, 0, 0), (0, 0, 1, 2), (1, 0, 0, 1), (1, 0, 1, 3)]
+    """
+    from theory.stratum import Stratum
+
+    kk, dd, bias = spec["k"], spec["d"], spec["bias"]
+    m_w, m_a = sympy.Symbol("m_w"), sympy.Symbol("m_a")
+    out = []
+    kinds = (0, 1) if not bias else ("none", "const", "affine")
+    for mw in range(kk + 1):
+        for ma in range(mw + 1):
+            for kind in kinds:
+                zero_neurons_needed = 0 if kind in (0, "none") else 1
+                if mw + zero_neurons_needed > kk:
+                    continue
+                extra = kk - mw
+                if not bias:
+                    z = kind
+                    rank = ClosedForm(m_w + (m_a + sympy.Symbol("z")) * d, {"m_w": mw, "m_a": ma, "z": z, "d": dd},
+                                      source=SOURCE + ", rank at a point")
+                    free = extra + ma if ma + z else 0
+                    dim = ClosedForm(m_w * d + sympy.Symbol("free"), {"m_w": mw, "d": dd, "free": free})
+                    labels = {"m_w": mw, "m_a": ma, "z": z}
+                    name = f"m_w={mw}, m_a={ma}, zero neuron with a: {'yes' if z else 'no'}"
+                else:
+                    c = {"none": 0, "const": 1, "affine": dd + 1}[kind]
+                    rank = ClosedForm(m_w + m_a * (d + 1) + sympy.Symbol("c"), {"m_w": mw, "m_a": ma, "c": c, "d": dd},
+                                      source="derived here (see rank_at_point)")
+                    if kind == "affine":
+                        free = ma + 2 * extra
+                    elif kind == "const":
+                        free = ma + extra
+                    else:
+                        free = ma + (extra if ma else 0)
+                    dim = ClosedForm(m_w * (d + 1) + sympy.Symbol("free"), {"m_w": mw, "d": dd, "free": free})
+                    labels = {"m_w": mw, "m_a": ma, "c": kind}
+                    name = f"m_w={mw}, m_a={ma}, zero-weight neurons: {kind}"
+                out.append(Stratum(name, labels, dim, rank))
+    return out
