@@ -62,3 +62,37 @@ CLAIMS = [
         ("cnn2d", 3, 2, 1, 0, 0),
     ]
 ]
+
+TWO_D = [(4, 2, 1), (4, 3, 2), (5, 3, 1)]
+"""(d, s, k) of the 2-D no-bias comparisons; THEORY.md's 28x28 figures are the same formulas at d=28."""
+
+CLAIMS += [
+    rank_claim(
+        f"cnn.2d-{name}-d{d}-s{s}-k{k}",
+        f"2-D, no bias, d={d}, s={s}, k={k}: {name} generic rank {formula}",
+        SOURCE.replace("d=5, s=3", "2-D"),
+        spec_text,
+        predicted,
+        required_certainty="float64-gap",
+    )
+    for d, s, k in TWO_D
+    for name, formula, spec_text, predicted in [
+        ("convolution", "k(s^2 + (d+1-s)^2)", f"cnn2d:d={d},s={s},k={k},share=1",
+         lambda spec: cnn.generic_rank(spec).value),
+        ("locally-connected", "(s^2+1) k (d+1-s)^2", f"cnn2d:d={d},s={s},k={k},share=0",
+         lambda spec: cnn.generic_rank(spec).value),
+        ("fully-connected", "(d^2+1) k (d+1-s)^2",
+         cnn.fully_connected_counterpart(parse_spec(f"cnn2d:d={d},s={s},k={k}")),
+         lambda spec, d=d, s=s, k=k: cnn.fully_connected_target_rank(
+             parse_spec(f"cnn2d:d={d},s={s},k={k}"), k * (d + 1 - s) ** 2).value),
+    ]
+] + [
+    rank_claim(
+        "cnn.2d-convolution-28x28",
+        "28x28 input, s=3, one channel: convolution generic rank 685 (THEORY.md: 685k)",
+        SOURCE.replace("d=5, s=3", "2-D, 28x28"),
+        "cnn2d:d=28,s=3,k=1,share=1",
+        lambda spec: cnn.generic_rank(spec).value,
+        full_only=True,
+    )
+]

@@ -198,7 +198,15 @@ def target_rank(spec, num_neurons: int) -> ClosedForm:
 
     if not 0 <= num_neurons <= spec["k"]:
         raise SpecError(f"twolayer: target neurons must be between 0 and k={spec['k']}")
-    return generic_rank(spec.replace(k=num_neurons)) if num_neurons else ClosedForm(sympy.Integer(0))
+    if not num_neurons:
+        return ClosedForm(sympy.Integer(0))
+    form = generic_rank(spec.replace(k=num_neurons))
+    kstar = sympy.Symbol("kstar", positive=True, integer=True)
+    return ClosedForm(
+        form.expr.subs(k, kstar), {**form.sizes, "kstar": num_neurons},
+        source=form.source + "; target with kstar distinct neurons, independent of the width",
+        holds=form.holds, note=form.note,
+    )
 
 
 def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:

@@ -1,0 +1,60 @@
+"""``rankstrat strata SPEC [--verify]``: the strata with dimension and model rank."""
+
+from __future__ import annotations
+
+import argparse
+
+from cases.report import FORMATS, format_rows
+from theory.spec import parse_spec
+from theory.stratum import list_strata, strata_note
+
+NAME = "strata"
+HELP = "list the rank strata of an architecture (dimension, rank); --verify checks each numerically"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``rankstrat strata``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> p.parse_args(["mf:n1=2,k=2,n2=2", "--verify"]).verify
+    True
+    """
+    parser.add_argument("spec", help="FAMILY:key=value,... or a .toml file")
+    parser.add_argument("--verify", action="store_true", help="measure rank and dimension at a point of each stratum")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--format", default="text", choices=FORMATS)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the strata; with ``--verify`` exit 1 when any stratum disagrees.
+
+    Examples
+    --------
+    >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", verify=True, seed=0, format="csv"))  # doctest: +ELLIPSIS
+    stratum,dimension_formula,dimension,measured_dimension,rank_formula,rank,measured_rank,certainty,agreement
+    "rank A = 0, rank B = 0",...,0,0,...,0,0,...,agree
+    ...
+    0
+    """
+    spec = parse_spec(args.spec)
+    strata = list_strata(spec)
+    note = strata_note(spec)
+    if not strata:
+        print(f"{spec}: no strata listed. {note}")
+        return 0
+    if args.verify:
+        from numerics.strata_check import verify_strata
+
+        rows = [check.as_dict() for check in verify_strata(spec, args.seed)]
+        columns = ["stratum", "dimension_formula", "dimension", "measured_dimension",
+                   "rank_formula", "rank", "measured_rank", "certainty", "agreement"]
+    else:
+        rows = [{"stratum": s.name, "dimension_formula": s.dimension.formula, "dimension": s.dimension.value,
+                 "rank_formula": s.rank.formula, "rank": s.rank.value} for s in strata]
+        columns = ["stratum", "dimension_formula", "dimension", "rank_formula", "rank"]
+    print(format_rows(rows, columns, args.format))
+    if note and args.format in ("text", "md"):
+        print(f"\nnote: {note}")
+    return 1 if any(row.get("agreement") == "DISAGREE" for row in rows) else 0

@@ -1,0 +1,71 @@
+"""``rankstrat table SPEC --vary KEY=RANGE``: rank versus sizes, closed form against measurement."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from cases.report import FORMATS, format_rows
+from numerics.rank_table import parse_target, parse_vary, rank_table
+from theory.spec import parse_spec
+
+NAME = "table"
+HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
+COLUMNS = ["architecture", "params_formula", "params", "rank_formula", "closed_form",
+           "measured", "certainty", "optimistic", "ratio", "agreement"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``rankstrat table``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> p.parse_args(["mf:n1=2,k=2,n2=2", "--vary", "k=1..2", "--vary", "n1=2,3"]).vary
+    ['k=1..2', 'n1=2,3']
+    """
+    parser.add_argument("spec", help="base architecture, FAMILY:key=value,... or a .toml file")
+    parser.add_argument("--vary", action="append", default=[], metavar="KEY=RANGE",
+                        help="size to vary: A..B, A..B:STEP or a list (repeatable)")
+    parser.add_argument("--target", default=None,
+                        help="generic (default), rank=R (mf), neurons=N (twolayer), channels=C (cnn)")
+    parser.add_argument("--with-fully-connected", action="store_true",
+                        help="cnn: add the fully connected counterpart at the same target")
+    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--plot", metavar="FILE", help="draw parameters and rank vs the first varied size (PNG and SVG)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-certify", action="store_true", help="skip proven bounds")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, print (and plot) the table; 1 when a row disagrees.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(spec="twolayer:d=2,k=1", vary=["k=1..2"], target="neurons=1",
+    ...     with_fully_connected=False, format="csv", plot=None, seed=0, no_certify=False, no_progress=True)
+    >>> run(ns)  # doctest: +ELLIPSIS
+    k,architecture,params_formula,params,rank_formula,closed_form,measured,certainty,optimistic,ratio,agreement
+    1,twolayer,k*(d + 1),3,k*(d + 1),3,3,certified,3,1,agree
+    2,twolayer,k*(d + 1),6,k*(d + 1),3,3,certified,3,0.5,agree
+    0
+    """
+    spec = parse_spec(args.spec)
+    vary = parse_vary(args.vary)
+    target = parse_target(args.target)
+    wrap = lambda items: tqdm(items, desc="sizes", file=sys.stderr, disable=args.no_progress)
+    rows = rank_table(spec, vary, target, args.with_fully_connected, args.seed,
+                      certify=not args.no_certify, progress=wrap)
+    print(format_rows(rows, list(vary) + COLUMNS, args.format))
+    for row in rows:
+        if row["warnings"]:
+            print(f"warning ({row['spec']}): {row['warnings']}", file=sys.stderr)
+    if args.plot:
+        from numerics.table_plots import plot_rank_table
+
+        files = plot_rank_table(rows, next(iter(vary), None), args.plot)
+        print(f"figure: {', '.join(files)}", file=sys.stderr)
+    return 1 if any(row["agreement"] == "DISAGREE" for row in rows) else 0

@@ -1,0 +1,301 @@
+"""Tables of model rank against sizes: closed form, measurement and parameter count.
+
+One row per size setting (and per fully connected counterpart when asked):
+parameter count, the closed-form rank of the target, the measured rank with
+its certainty, the optimistic sample size and the ratio rank / parameters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from numerics.points import generic_inputs, random_point
+from numerics.rank import RankResult, jacobian_rank
+from numerics.stratum_points import (
+    Neuron,
+    cnn_target_point,
+    dyadic_values,
+    fully_connected_point,
+    mf_target_point,
+    twolayer_point,
+)
+from theory.closed_form import ClosedForm
+from theory.errors import InputError
+from theory.families import cnn
+from theory.spec import Spec
+from theory.symbolic import num_params
+
+_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
+
+
+def parse_range(text: str, key: str = "value") -> list:
+    """``1..10``, ``2..20:2`` (step) or ``1,2,5``.
+
+    Raises
+    ------
+    InputError
+        Naming the key and the accepted forms.
+
+    Examples
+    --------
+    >>> parse_range("1..4"), parse_range("2..8:3"), parse_range("5,1")
+    ([1, 2, 3, 4], [2, 5, 8], [5, 1])
+    >>> parse_range("1..x", "k")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: --vary k: cannot read '1..x'; expected A..B, A..B:STEP or a comma-separated list
+    """
+    match = _RANGE.match(text.strip())
+    if match:
+        start, stop, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+        if stop < start or step < 1:
+            raise InputError(f"--vary {key}: empty range {text!r}; expected A..B with A <= B")
+        return list(range(start, stop + 1, step))
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise InputError(
+            f"--vary {key}: cannot read {text!r}; expected A..B, A..B:STEP or a comma-separated list"
+        )
+    return values
+
+
+def parse_vary(items: list) -> dict:
+    """``["k=1..3", "d=2,3"]`` -> ``{"k": [1, 2, 3], "d": [2, 3]}``.
+
+    Examples
+    --------
+    >>> parse_vary(["k=1..3"])
+    {'k': [1, 2, 3]}
+    >>> parse_vary(["k"])
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: --vary: cannot read 'k'; expected KEY=RANGE such as k=1..10
+    """
+    out = {}
+    for item in items or []:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise InputError(f"--vary: cannot read {item!r}; expected KEY=RANGE such as k=1..10")
+        out[key.strip()] = parse_range(text, key.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target function given by its structure.
+
+    Attributes
+    ----------
+    kind : str
+        ``generic``, ``rank`` (mf), ``neurons`` (twolayer) or ``channels`` (cnn).
+    size : int
+        The target's rank, number of neurons or channels.
+
+    Examples
+    --------
+    >>> parse_target("neurons=1")
+    Target(kind='neurons', size=1)
+    """
+
+    kind: str = "generic"
+    size: int = 0
+
+
+TARGET_KINDS = {"mf": "rank", "twolayer": "neurons", "cnn1d": "channels", "cnn2d": "channels"}
+
+
+def parse_target(text: str | None) -> Target:
+    """``generic`` (default), ``rank=R``, ``neurons=N`` or ``channels=C``.
+
+    Examples
+    --------
+    >>> parse_target(None), parse_target("rank=2")
+    (Target(kind='generic', size=0), Target(kind='rank', size=2))
+    >>> parse_target("width=2")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: --target: cannot read 'width=2'; expected generic, rank=R (mf), neurons=N (twolayer) or channels=C (cnn1d, cnn2d)
+    """
+    if text is None or text == "generic":
+        return Target()
+    kind, eq, value = text.partition("=")
+    if eq and kind in ("rank", "neurons", "channels") and value.isdigit() and int(value) >= 1:
+        return Target(kind, int(value))
+    raise InputError(
+        f"--target: cannot read {text!r}; expected generic, rank=R (mf), neurons=N (twolayer) "
+        "or channels=C (cnn1d, cnn2d)"
+    )
+
+
+def target_case(spec: Spec, target: Target, seed: int = 0) -> tuple[ClosedForm, Callable[[], dict]]:
+    """The closed-form rank of ``target`` in ``spec`` and a maker of its point.
+
+    The point lies in the lowest stratum that expresses the target: the unused
+    neurons or channels are zero.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> form, make = target_case(parse_spec("twolayer:d=3,k=6"), Target("neurons", 1))
+    >>> form.value, int((make()["W"] != 0).any(axis=1).sum())
+    (4, 1)
+    """
+    if target.kind == "generic":
+        return spec.module.generic_rank(spec), lambda: random_point(spec, seed)
+    expected = TARGET_KINDS.get(spec.family)
+    if target.kind != expected:
+        raise InputError(
+            f"--target {target.kind}=...: not defined for {spec.family}; "
+            f"use generic{'' if expected is None else f' or {expected}=N'}"
+        )
+    if spec.family == "mf":
+        if target.size > min(spec["n1"], spec["k"], spec["n2"]):
+            raise InputError(f"--target rank={target.size}: exceeds min(n1, k, n2) for {spec}")
+        return spec.module.target_rank_formula(spec, target.size), lambda: mf_target_point(spec, target.size, seed)
+    if target.size > spec["k"]:
+        raise InputError(f"--target {target.kind}={target.size}: exceeds the width k={spec['k']} of {spec}")
+    if spec.family == "twolayer":
+        neurons = [Neuron(c + 1) for c in range(target.size)]
+        neurons += [Neuron(0, output=False, bias=False)] * (spec["k"] - target.size)
+        return spec.module.target_rank(spec, target.size), lambda: twolayer_point(spec, neurons, seed)
+    rng = np.random.default_rng(seed)
+    kernels = dyadic_values(rng, (target.size, spec["s"] ** cnn.ndim(spec)))
+    biases = dyadic_values(rng, target.size) if spec["bias"] else None
+    return cnn.target_rank(spec, target.size), lambda: cnn_target_point(spec, kernels, biases)
+
+
+def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
+    """Jacobian rank at ``point`` with as few generic inputs as show the full span.
+
+    Starts from ``2 expected + 10`` inputs (at most ``2 M``) and doubles while
+    the rank comes within two of the number of inputs.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> spec = parse_spec("twolayer:d=3,k=40")
+    >>> form, make = target_case(spec, Target("neurons", 1))
+    >>> result = measure_rank(spec, make(), form.value)
+    >>> result.rank, result.num_inputs < 2 * result.num_params
+    (4, True)
+    """
+    limit = 2 * num_params(spec)
+    n = min(limit, 2 * expected + 10)
+    while True:
+        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify)
+        if n >= limit or result.rank is None or result.rank < n - 2:
+            return result
+        n = min(limit, 2 * n)
+
+
+def architecture_label(spec: Spec) -> str:
+    """``convolution`` / ``locally connected`` for cnn specs, else the family.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> architecture_label(parse_spec("cnn1d:d=3,s=2,k=1,share=0")), architecture_label(parse_spec("mf:n1=1,k=1,n2=1"))
+    ('locally connected', 'mf')
+    """
+    if spec.family in ("cnn1d", "cnn2d"):
+        return "convolution" if spec["share"] else "locally connected"
+    return spec.family
+
+
+def _row(spec: Spec, sizes: dict, architecture: str, form: ClosedForm, result: RankResult) -> dict:
+    params = spec.module.num_params_formula(spec)
+    measured = result.rank
+    if measured is None:
+        agreement = "undecided"
+    elif form.value == measured:
+        agreement = "agree" if form.holds else "agree (bound)"
+    else:
+        agreement = "DISAGREE"
+    return {
+        **sizes,
+        "architecture": architecture,
+        "spec": str(spec),
+        "params_formula": params.formula,
+        "params": params.value,
+        "rank_formula": form.formula,
+        "closed_form": form.value,
+        "measured": measured,
+        "certainty": result.certainty,
+        "optimistic": form.value,
+        "ratio": None if measured is None else round(measured / params.value, 4),
+        "agreement": agreement,
+        "warnings": "; ".join(result.warnings),
+    }
+
+
+def rank_table(
+    spec: Spec,
+    vary: dict | None = None,
+    target: Target = Target(),
+    with_fully_connected: bool = False,
+    seed: int = 0,
+    certify: bool = True,
+    progress: Callable | None = None,
+) -> list[dict]:
+    """Rows of closed form versus measured rank over a grid of sizes.
+
+    Parameters
+    ----------
+    spec : Spec
+        The base architecture; ``vary`` overrides some of its keys.
+    vary : dict
+        ``{key: [values]}``; the grid is their product.
+    target : Target
+    with_fully_connected : bool
+        For cnn specs, add the fully connected counterpart at the same target.
+    seed : int
+    certify : bool
+        Try proven bounds (small models only).
+    progress : callable, optional
+        Wraps the iterable of settings (e.g. ``tqdm``).
+
+    Returns
+    -------
+    list of dict
+        Keys: the varied sizes, ``architecture``, ``spec``, ``params_formula``,
+        ``params``, ``rank_formula``, ``closed_form``, ``measured``,
+        ``certainty``, ``optimistic``, ``ratio``, ``agreement``, ``warnings``.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, Target("neurons", 1))
+    >>> [(r["k"], r["params"], r["measured"], r["agreement"]) for r in rows]
+    [(1, 4, 4, 'agree'), (4, 16, 4, 'agree')]
+    """
+    vary = vary or {}
+    keys = list(vary)
+    settings = [dict(zip(keys, combo)) for combo in itertools.product(*(vary[k] for k in keys))] or [{}]
+    for key in keys:
+        if key not in dict(spec.values):
+            raise InputError(f"--vary {key}: {spec.family} has no key {key!r}; expected one of {', '.join(dict(spec.values))}")
+    if with_fully_connected and spec.family not in ("cnn1d", "cnn2d"):
+        raise InputError("--with-fully-connected applies to cnn1d and cnn2d specs")
+    rows = []
+    for sizes in progress(settings) if progress else settings:
+        current = spec.replace(**sizes)
+        form, make_point = target_case(current, target, seed)
+        point = make_point()
+        rows.append(_row(current, sizes, architecture_label(current), form, measure_rank(current, point, form.value, seed, certify)))
+        if with_fully_connected:
+            fc_spec, fc_point = fully_connected_point(current, point)
+            if any(row["spec"] == str(fc_spec) for row in rows):
+                continue  # the counterpart ignores `share`: one row is enough
+            active = int(np.count_nonzero(np.abs(fc_point["a"]) > 0))
+            fc_form = cnn.fully_connected_target_rank(current, active) if target.kind != "generic" else fc_spec.module.generic_rank(fc_spec)
+            rows.append(_row(fc_spec, sizes, "fully connected", fc_form,
+                             measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)))
+    return rows
