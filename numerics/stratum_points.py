@@ -105,8 +105,7 @@ def mf_point(spec: Spec, rank_a: int, rank_b: int, seed: int = 0) -> dict:
     n1, k, n2 = spec["n1"], spec["k"], spec["n2"]
     if not (0 <= rank_a <= min(n1, k) and 0 <= rank_b <= min(k, n2)):
         raise InputError(f"factor ranks ({rank_a}, {rank_b}) impossible for {spec}")
-    rng = np.random.default_rng(seed)
-    return {"A": exact_low_rank(rng, n1, k, rank_a), "B": exact_low_rank(rng, k, n2, rank_b)}
+    return mf_parametrization(spec, rank_a, rank_b).sample(seed)
 
 
 def mf_target_point(spec: Spec, target_rank: int, seed: int = 0) -> dict:
