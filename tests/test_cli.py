@@ -103,3 +103,11 @@ def test_console_script_runs():
     )
     assert done.returncode == 0
     assert json.loads(done.stdout)["model_rank"] == 3
+
+
+def test_rank_at_a_target_stratum(capsys):
+    code, out, _ = run_cli(capsys, "rank", "twolayer:d=3,k=12", "--target", "neurons=2", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["model_rank"] == 8 == data["closed_form_value"] and data["num_params"] == 48
+    code, _, err = run_cli(capsys, "rank", "mf:n1=3,k=3,n2=3", "--target", "rank=1", "--at", "zero")
+    assert code == 2 and "give one of them" in err

@@ -7,6 +7,7 @@ import math
 
 from cases.report import to_json
 from numerics.rank import model_rank
+from numerics.rank_table import parse_target, target_case
 from theory.errors import InputError
 from theory.spec import parse_spec
 
@@ -25,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1) or a .toml file")
     parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
+    parser.add_argument("--target", default=None,
+                        help="evaluate at a target's lowest stratum instead: rank=R (mf), neurons=N (twolayer), channels=C (cnn)")
     parser.add_argument("--inputs", type=int, default=None, metavar="N", help="number of generic inputs (default 2M)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
     parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", inputs=None, seed=0,
+    >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", target=None, inputs=None, seed=0,
     ...                        device="cpu", no_certify=False, json=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
@@ -85,11 +88,18 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_spec(args.spec)
     if args.inputs is not None and args.inputs < 1:
         raise InputError(f"--inputs must be a positive integer, got {args.inputs}")
+    target = parse_target(getattr(args, "target", None))
+    if target.kind != "generic":
+        if args.at != "random":
+            raise InputError("--target and --at choose the point in two ways; give one of them")
+        form, make_point = target_case(spec, target, args.seed)
+        at = make_point()
+    else:
+        form, at = closed_form_for(spec, args.at), args.at
     result = model_rank(
-        spec, at=args.at, n_inputs=args.inputs, seed=args.seed,
+        spec, at=at, n_inputs=args.inputs, seed=args.seed,
         certify=not args.no_certify, device=resolve_device(args.device),
     )
-    form = closed_form_for(spec, args.at)
     agree = None if form is None or result.rank is None else form.value == result.rank
     if args.json:
         payload = {"spec": str(spec), **result.as_dict()}
