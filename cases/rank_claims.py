@@ -22,7 +22,7 @@ def rank_measurement(result: RankResult) -> Measurement:
     --------
     >>> m = rank_measurement(model_rank(parse_spec("mf:n1=2,k=1,n2=2")))
     >>> m.value, m.certainty
-    (3, 'certified-lower-bound')
+    (3, 'certified')
     """
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.2g}"
     parts = [f"gap {gap} at {result.digits} digits"]

@@ -79,7 +79,7 @@ def format_rows(rows: Sequence[dict], columns: Sequence[str], fmt: str = "text")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(table)
-        return out.getvalue()
+        return out.getvalue().rstrip("\n")
     if fmt == "md":
         lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
         lines += ["| " + " | ".join(cells) + " |" for cells in table]

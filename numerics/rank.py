@@ -148,7 +148,7 @@ class RankResult:
     >>> from theory.spec import parse_spec
     >>> result = model_rank(parse_spec("mf:n1=3,k=1,n2=3"))
     >>> result.rank, result.certainty
-    (5, 'certified-lower-bound')
+    (5, 'certified')
     """
 
     rank: Optional[int]
@@ -209,8 +209,8 @@ class RankResult:
         Examples
         --------
         >>> from theory.spec import parse_spec
-        >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).summary()[:40]
-        'rank 3 of 4 parameters (certified-lower-'
+        >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).summary()[:34]
+        'rank 3 of 4 parameters (certified,'
         """
         rank = "undecided" if self.rank is None else f"rank {self.rank}"
         gap = "inf" if math.isinf(self.gap) else f"{self.gap:.3g}"

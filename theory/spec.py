@@ -11,6 +11,11 @@ Grammar of a spec string::
 for example ``mf:n1=4,k=4,n2=4``, ``twolayer:d=3,k=5,act=tanh,bias=1``,
 ``mlp:d=3,widths=4-4,act=tanh,bias=0`` or ``cnn1d:d=5,s=3,k=2,share=1,bias=1``.
 A TOML file with a ``family`` key and the same keys is accepted in its place.
+
+User models (:mod:`theory.user_model`) are named by their file, optionally
+with sizes: ``attention.py:d=4,k=2`` (a Python file defining ``model``) or
+``block.toml:k=3`` (an architecture file with ``layers``); a family TOML file
+takes the same ``:key=value`` overrides.
 """
 
 from __future__ import annotations
@@ -317,11 +322,14 @@ def parse_spec(text: str) -> Spec:
     Parameters
     ----------
     text : str
-        A spec string, or the path of a TOML file (see :func:`load_spec`).
+        A spec string, the path of a TOML file (see :func:`load_spec`), or a
+        model file ``FILE.py`` / ``FILE.toml`` with optional ``:key=value,...``
+        sizes (see :mod:`theory.user_model`). A spec or model object is
+        returned unchanged.
 
     Returns
     -------
-    Spec
+    Spec or theory.user_model.UserModel
 
     Raises
     ------
@@ -340,11 +348,21 @@ def parse_spec(text: str) -> Spec:
     Traceback (most recent call last):
     ...
     theory.errors.SpecError: unknown family 'resnet'; expected one of mf, twolayer, mlp, cnn1d, cnn2d
+    >>> parse_spec("missing.py:k=2")
+    Traceback (most recent call last):
+    ...
+    theory.errors.SpecError: model file 'missing.py' does not exist
     """
-    if isinstance(text, Spec):
+    if isinstance(text, Spec) or _is_model_object(text):
         return text
     text = str(text).strip()
-    if text.endswith(".toml") or (os.path.sep in text and os.path.exists(text)):
+    named_file = split_file_spec(text)
+    if named_file is not None:
+        from theory.user_model import load_model_file, parse_overrides
+
+        path, overrides = named_file
+        return load_model_file(path, parse_overrides(overrides, path))
+    if os.path.sep in text and os.path.exists(text):
         return load_spec(text)
     family, sep, body = text.partition(":")
     mapping: dict[str, Any] = {"family": family.strip()}
@@ -361,7 +379,7 @@ def parse_spec(text: str) -> Spec:
     return spec_from_mapping(mapping)
 
 
-def load_spec(path: str | os.PathLike) -> Spec:
+def load_spec(path: str | os.PathLike, overrides: Mapping[str, Any] | None = None) -> Spec:
     """Read a spec from a TOML file with a ``family`` key and the family's keys.
 
     Parameters
@@ -375,9 +393,14 @@ def load_spec(path: str | os.PathLike) -> Spec:
             act = "tanh"
             bias = 1
 
+        A file with ``layers`` instead of ``family`` is an architecture file
+        (:func:`theory.user_model.layer_model`).
+    overrides : mapping, optional
+        Keys (sizes) replacing those of the file.
+
     Returns
     -------
-    Spec
+    Spec, or theory.user_model.UserModel for an architecture file
 
     Raises
     ------
@@ -403,4 +426,35 @@ def load_spec(path: str | os.PathLike) -> Spec:
         raise SpecError(f"spec file {str(path)!r} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
-    return spec_from_mapping(data)
+    if "layers" in data and "family" not in data:
+        from theory.user_model import layer_model
+
+        return layer_model(data, source=str(path), overrides=overrides)
+    return spec_from_mapping({**data, **dict(overrides or {})})
+
+
+def split_file_spec(text: str) -> tuple[str, str] | None:
+    """Split ``FILE.py:k=2`` or ``FILE.toml:k=2`` into the path and the size text.
+
+    Returns None when ``text`` does not name a ``.py`` or ``.toml`` file.
+
+    Examples
+    --------
+    >>> split_file_spec("nets/attention.py:d=4,k=2")
+    ('nets/attention.py', 'd=4,k=2')
+    >>> split_file_spec("net.toml"), split_file_spec("twolayer:d=3,k=2")
+    (('net.toml', ''), None)
+    """
+    for suffix in (".toml", ".py"):
+        if text.endswith(suffix):
+            return text, ""
+        marker = text.find(suffix + ":")
+        if marker >= 0:
+            end = marker + len(suffix)
+            return text[:end], text[end + 1 :]
+    return None
+
+
+def _is_model_object(value: Any) -> bool:
+    """True for spec-like objects (user models): a family and a module."""
+    return not isinstance(value, (str, os.PathLike)) and hasattr(value, "family") and hasattr(value, "module")

@@ -20,6 +20,36 @@ MAX_SYMBOLIC_PARAMS = 600
 """Largest parameter count for which a symbolic model is built."""
 
 
+class SymbolicUnavailable(SpecError):
+    """The model has no symbolic form (a plain torch function): high precision,
+    ball and exact arithmetic cannot be applied to it.
+
+    Examples
+    --------
+    >>> isinstance(SymbolicUnavailable("x"), SpecError)
+    True
+    """
+
+
+def has_symbolic_model(spec) -> bool:
+    """True unless the model declares it has no symbolic form (``spec.symbolic`` False).
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> has_symbolic_model(parse_spec("twolayer:d=1,k=1"))
+    True
+    """
+    return bool(getattr(spec, "symbolic", True))
+
+
+def _unavailable(spec) -> SymbolicUnavailable:
+    return SymbolicUnavailable(
+        f"{spec}: a plain torch function has no symbolic model, so high precision and ball/exact "
+        "certificates are unavailable; switch certificates off (e.g. rankstrat rank --no-certify)"
+    )
+
+
 def param_shapes(spec: Spec) -> dict:
     """Ordered ``{name: shape}`` of the parameters of ``spec``.
 
@@ -143,6 +173,8 @@ def symbolic_model(spec: Spec) -> SymbolicModel:
     ------
     SpecError
         When the model is too large to build symbolically.
+    SymbolicUnavailable
+        For a model without a symbolic form (a plain torch function).
 
     Examples
     --------
@@ -150,6 +182,8 @@ def symbolic_model(spec: Spec) -> SymbolicModel:
     >>> symbolic_model(parse_spec("mf:n1=1,k=1,n2=1")).expr
     A_0_0*B_0_0*x_0*x_1
     """
+    if not has_symbolic_model(spec):
+        raise _unavailable(spec)
     size = num_params(spec)
     if size > MAX_SYMBOLIC_PARAMS:
         raise SpecError(
@@ -183,6 +217,11 @@ def gradient_function(spec: Spec, backend: str) -> Callable:
     callable
         ``g(theta, x)`` with ``theta`` and ``x`` sequences of numbers of the
         backend's type.
+
+    Raises
+    ------
+    SymbolicUnavailable
+        For a model without a symbolic form (a plain torch function).
 
     Examples
     --------

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     ...                         out=None, list=False, no_progress=True)
     >>> run(ns)  # doctest: +ELLIPSIS
     id,predicted,measured,certainty,result,seconds,detail
-    mf.target-rank-1,7,7,certified-lower-bound,pass,...
+    mf.target-rank-1,7,7,certified,pass,...
     <BLANKLINE>
     1 passed, 0 failed
     0

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
     model rank     3
-    certainty      certified-lower-bound
+    certainty      certified
     ...
     0
     """

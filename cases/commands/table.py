@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     ...     with_fully_connected=False, format="csv", plot=None, seed=0, no_certify=False, no_progress=True)
     >>> run(ns)  # doctest: +ELLIPSIS
     k,architecture,params_formula,params,rank_formula,closed_form,measured,certainty,optimistic,ratio,agreement
-    1,twolayer,k*(d + 1),3,k*(d + 1),3,3,certified,3,1,agree
-    2,twolayer,k*(d + 1),6,k*(d + 1),3,3,certified,3,0.5,agree
+    1,twolayer,k*(d + 1),3,kstar*(d + 1),3,3,certified,3,1,agree
+    2,twolayer,k*(d + 1),6,kstar*(d + 1),3,3,certified,3,0.5,agree
     0
     """
     spec = parse_spec(args.spec)
