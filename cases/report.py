@@ -27,10 +27,10 @@ def _cell(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy arrays and scalars alike
+        return value.tolist()
     if hasattr(value, "item"):
         return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
     return str(value)
 
 
@@ -40,8 +40,8 @@ def to_json(data: Any) -> str:
     Examples
     --------
     >>> import numpy as np
-    >>> to_json({"rank": np.int64(7)})
-    '{"rank": 7}'
+    >>> to_json({"rank": np.int64(7), "spectrum": np.array([1.0, 0.5])})
+    '{"rank": 7, "spectrum": [1.0, 0.5]}'
     """
     return json.dumps(data, default=_json_default)
 
