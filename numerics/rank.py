@@ -33,7 +33,7 @@ import numpy as np
 from numerics.jacobian import jacobian, jacobian_mpmath
 from numerics.points import flat_point, generic_inputs, resolve_point
 from theory.spec import Spec
-from theory.symbolic import MAX_SYMBOLIC_PARAMS, num_params
+from theory.symbolic import has_symbolic_model, num_params
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 PRECISIONS = (30, 60, 120)
@@ -294,20 +294,26 @@ def jacobian_rank(
     theta = flat_point(spec, point)
     size = len(theta)
     result_warnings = [] if spec.analytic else [RELU_WARNING]
+    symbolic = has_symbolic_model(spec)
+    if not symbolic:
+        result_warnings.append(
+            "no symbolic model (plain torch function): high precision unavailable; ball and exact certificates unavailable"
+        )
     if J is None:
         J = jacobian(spec, theta, X, device=device)
     methods = ["float64 jacobian (torch.func)"]
     decision = decide_spectrum(np.linalg.svd(J, compute_uv=False), J.shape, FLOAT64_EPS)
     certainty, digits = ("float64-gap" if decision.clear else "undecided"), 16
 
-    can_escalate = escalate and spec.analytic and size <= MAX_HIGH_PRECISION_PARAMS
+    can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS
     if not decision.clear:
         if not can_escalate:
-            reason = (
-                f"float64 spectrum ambiguous; high precision is limited to {MAX_HIGH_PRECISION_PARAMS} parameters"
-                if spec.analytic
-                else "float64 spectrum ambiguous; no high-precision recomputation for relu"
-            )
+            if not spec.analytic:
+                reason = "float64 spectrum ambiguous; no high-precision recomputation for relu"
+            elif not symbolic:
+                reason = "float64 spectrum ambiguous; a plain torch model has no high-precision form"
+            else:
+                reason = f"float64 spectrum ambiguous; high precision is limited to {MAX_HIGH_PRECISION_PARAMS} parameters"
             result_warnings.append(reason)
         else:
             decision, digits = _escalate(spec, theta, X, methods)
@@ -323,9 +329,10 @@ def jacobian_rank(
         warnings=result_warnings,
         methods=methods,
     )
-    if result.rank is not None and certify and spec.analytic and size <= MAX_CERTIFY_PARAMS:
+    provable = certify and spec.analytic and symbolic and result.rank is not None
+    if provable and size <= MAX_CERTIFY_PARAMS:
         certify_module.attach_lower_bound(result, spec, theta, X, J)
-    if result.rank is not None and certify and spec.analytic and size <= certify_module.MAX_KERNEL_PARAMS:
+    if provable and result.rank is not None and size <= certify_module.MAX_KERNEL_PARAMS:
         certify_module.attach_upper_bound(result, spec, theta)
     return result
 
@@ -372,7 +379,7 @@ def model_rank(
     n = 2 * num_params(spec) if n_inputs is None else n_inputs
     X = generic_inputs(spec, n, seed)
     result = jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device)
-    if certify and at == "random" and spec.polynomial and num_params(spec) <= MAX_CERTIFY_PARAMS:
+    if certify and at == "random" and spec.polynomial and has_symbolic_model(spec) and num_params(spec) <= MAX_CERTIFY_PARAMS:
         from numerics.certify import attach_modular_bound
 
         attach_modular_bound(result, spec, seed)

@@ -80,12 +80,14 @@ class Realization:
         >>> model = realize(parse_spec("twolayer:d=2,k=3"))
         >>> {k: tuple(v.shape) for k, v in model.unflatten(torch.zeros(9)).items()}
         {'W': (3, 2), 'a': (3,)}
+
+        Scalar parameters (shape ``()``, user models) come out as 0-d tensors.
         """
         out, start = {}, 0
         lead = theta.shape[:-1]
         for name, shape in self.shapes.items():
             size = int(np.prod(shape, dtype=np.int64))
-            out[name] = theta[..., start : start + size].reshape(*lead, *shape)
+            out[name] = theta[..., start : start + size].reshape(tuple(lead) + tuple(shape))
             start += size
         return out
 

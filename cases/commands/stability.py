@@ -1,0 +1,175 @@
+"""``rankstrat stability SPEC --target T --inputs I``: is the target linearly stable
+(locally linearly recoverable) at this input set, and if not, which directions are lost."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from cases.report import FORMATS, format_rows, to_json
+from numerics.input_sets import ACCEPTED as INPUTS_ACCEPTED
+from numerics.input_sets import resolve_inputs
+from numerics.stability import linear_stability, stability_curve, stability_onset
+from numerics.targets import ACCEPTED as TARGETS_ACCEPTED
+from numerics.targets import resolve_target
+from theory.errors import InputError
+from theory.spec import parse_spec
+
+NAME = "stability"
+HELP = "linear stability of a target at an input set: Jacobian rank at the data vs the model rank, lost directions"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``rankstrat stability``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> args = p.parse_args(["mf:n1=4,k=4,n2=4", "--target", "rank=1", "--inputs", "random:7", "--curve"])
+    >>> args.target, args.curve
+    ('rank=1', 'all')
+    """
+    parser.add_argument("spec", help="FAMILY:key=value,... or a model file (FILE.py, FILE.toml)")
+    parser.add_argument("--target", default="random", help=f"target point: {TARGETS_ACCEPTED}")
+    parser.add_argument("--inputs", default=None, help=f"input set: {INPUTS_ACCEPTED} (default random:2M)")
+    parser.add_argument("--curve", nargs="?", const="all", default=None, metavar="A..B",
+                        help="stability at the first n inputs for n in A..B (all n without a value)")
+    parser.add_argument("--plot", metavar="FILE.png", help="with --curve: draw rank against n")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the target, the inputs and the generic inputs")
+    parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
+    parser.add_argument("--directions", type=int, default=6, metavar="K", help="lost directions to print (default 6)")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def parse_curve_sizes(text: str, count: int) -> list:
+    """``all`` -> ``1..count``; ``A..B`` -> that range (within ``1..count``).
+
+    Examples
+    --------
+    >>> parse_curve_sizes("3..5", 10), len(parse_curve_sizes("all", 4))
+    ([3, 4, 5], 4)
+    >>> parse_curve_sizes("5..30", 10)
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: --curve: '5..30' must lie within 1..10 (the number of inputs)
+    """
+    if text == "all":
+        return list(range(1, count + 1))
+    low, sep, high = text.partition("..")
+    try:
+        a, b = int(low), int(high)
+    except ValueError:
+        raise InputError(f"--curve: cannot read {text!r}; expected A..B with integers, e.g. 10..40") from None
+    if not sep or not 1 <= a <= b <= count:
+        raise InputError(f"--curve: {text!r} must lie within 1..{count} (the number of inputs)")
+    return list(range(a, b + 1))
+
+
+def _gap(value: float) -> str:
+    return "inf" if math.isinf(value) else f"{value:.3g}"
+
+
+def _closed_form_line(target, measured) -> str:
+    form = target.closed_form
+    relation = "<=" if target.bound else "="
+    if measured is None:
+        verdict = "not compared"
+    elif target.bound:
+        verdict = "holds" if measured <= form.value else "VIOLATED"
+    else:
+        verdict = "agrees" if measured == form.value else "DISAGREE"
+    return f"R {relation} {form} [{form.source}] {verdict}"
+
+
+def _print_single(spec, target, inputs, result, directions: int) -> None:
+    model, data = result.model_rank, result.data_rank
+    lines = [
+        ("spec", str(spec)),
+        ("target", target.text),
+        ("inputs", f"{inputs.text} ({len(inputs.X)} x {inputs.X.shape[1]})" + (f"; {inputs.note}" if inputs.note else "")),
+        ("parameters", str(model.num_params)),
+        ("model rank", f"{model.rank} at {model.num_inputs} generic inputs ({model.certainty}, gap {_gap(model.gap)})"),
+        ("data rank", f"{data.rank} at the {data.num_inputs} inputs ({data.certainty}, gap {_gap(data.gap)})"),
+    ]
+    if target.closed_form is not None:
+        lines.append(("closed form", _closed_form_line(target, model.rank)))
+    lines += [("verdict", result.summary()), ("reason", result.reason)]
+    for index, direction in enumerate(result.lost[:directions], start=1):
+        lines.append((f"lost {index}", direction.text()))
+    if len(result.lost) > directions:
+        lines.append(("lost", f"... {len(result.lost) - directions} more (--directions K shows more)"))
+    lines += [("warning", w) for w in result.warnings]
+    for key, value in lines:
+        print(f"{key:<14} {value}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Decide linear stability (or a curve of it) and print it.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(spec="twolayer:d=3,k=2", target="neurons=2", inputs="hyperplane:20", curve=None,
+    ...                         plot=None, seed=0, no_certify=False, directions=6, format="text", json=False)
+    >>> run(ns)  # doctest: +ELLIPSIS
+    spec           twolayer:d=3,k=2,act=tanh,bias=0
+    target         neurons=2
+    inputs         hyperplane:20 (20 x 3); every input has x_2 = 0 (a hyperplane through the origin)
+    parameters     8
+    model rank     8 at 16 generic inputs (certified, gap ...)
+    data rank      6 at the 20 inputs (...)
+    closed form    R = ... = 8 [...] agrees
+    verdict        NOT linearly stable at 20 inputs: rank 6 < model rank 8 (float64-gap)
+    reason         n = 20 >= R = 8, but the inputs see only 6 of the R directions
+    lost 1         W[0,2] +1.00
+    lost 2         W[1,2] +1.00
+    0
+    """
+    if args.directions < 0:
+        raise InputError(f"--directions must be >= 0, got {args.directions}")
+    if args.plot and args.curve is None:
+        raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
+    spec = parse_spec(args.spec)
+    target = resolve_target(spec, args.target, seed=args.seed)
+    from theory.symbolic import num_params
+
+    inputs = resolve_inputs(spec, args.inputs or f"random:{2 * num_params(spec)}", seed=args.seed)
+    certify = not args.no_certify
+    if args.curve is None:
+        result = linear_stability(spec, target.point, inputs.X, seed=args.seed, certify=certify)
+        if args.json:
+            payload = {"spec": str(spec), "target": target.text, "inputs": inputs.text, "note": inputs.note,
+                       **result.as_dict()}
+            if target.closed_form is not None:
+                payload.update(closed_form=target.closed_form.formula, closed_form_value=target.closed_form.value,
+                               closed_form_is_bound=target.bound)
+            print(to_json(payload))
+        else:
+            _print_single(spec, target, inputs, result, args.directions)
+        return 0
+    sizes = parse_curve_sizes(args.curve, len(inputs.X))
+    curve = stability_curve(spec, target.point, inputs.X, sizes=sizes, seed=args.seed, certify=certify)
+    onset = stability_onset(curve)
+    rows = [{"n": r.num_inputs, "rank": r.data_rank.rank, "model_rank": r.model_rank.rank,
+             "stable": r.stable, "certainty": r.certainty} for r in curve]
+    if args.json:
+        print(to_json({"spec": str(spec), "target": target.text, "inputs": inputs.text, "note": inputs.note,
+                       "onset": onset, "closed_form_value": None if target.closed_form is None else target.closed_form.value,
+                       "curve": rows}))
+    else:
+        print(format_rows(rows, ["n", "rank", "model_rank", "stable", "certainty"], args.format))
+        print()
+        if inputs.note:
+            print(f"inputs: {inputs.text}; {inputs.note}")
+        if target.closed_form is not None:
+            print(f"closed form: {_closed_form_line(target, curve[0].model_rank.rank)}")
+        print("stable from n = " + (str(onset) if onset is not None else "- (not stable at the last n)"))
+    if args.plot:
+        from numerics.stability_plots import plot_stability_curve
+
+        title = f"{spec}, target {target.text}, inputs {inputs.text}"
+        closed = None if target.closed_form is None or target.bound else target.closed_form.value
+        plot_stability_curve(curve, args.plot, title=title, closed_form=closed)
+        if not args.json:
+            print(f"plot: {args.plot}")
+    return 0
