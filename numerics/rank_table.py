@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from numerics.points import generic_inputs, random_point
+from numerics.points import generic_inputs
 from numerics.rank import RankResult, jacobian_rank
-from numerics.stratum_points import (
-    Neuron,
-    cnn_target_point,
-    dyadic_values,
-    fully_connected_point,
-    mf_target_point,
-    twolayer_point,
-)
+from numerics.stratum_points import fully_connected_point
+from numerics.targets import resolve_target
 from theory.closed_form import ClosedForm
 from theory.errors import InputError
 from theory.families import cnn
@@ -88,90 +81,6 @@ def parse_vary(items: list) -> dict:
     return out
 
 
-@dataclass(frozen=True)
-class Target:
-    """A target function given by its structure.
-
-    Attributes
-    ----------
-    kind : str
-        ``generic``, ``rank`` (mf), ``neurons`` (twolayer) or ``channels`` (cnn).
-    size : int
-        The target's rank, number of neurons or channels.
-
-    Examples
-    --------
-    >>> parse_target("neurons=1")
-    Target(kind='neurons', size=1)
-    """
-
-    kind: str = "generic"
-    size: int = 0
-
-
-TARGET_KINDS = {"mf": "rank", "twolayer": "neurons", "cnn1d": "channels", "cnn2d": "channels"}
-
-
-def parse_target(text: str | None) -> Target:
-    """``generic`` (default), ``rank=R``, ``neurons=N`` or ``channels=C``.
-
-    Examples
-    --------
-    >>> parse_target(None), parse_target("rank=2")
-    (Target(kind='generic', size=0), Target(kind='rank', size=2))
-    >>> parse_target("width=2")
-    Traceback (most recent call last):
-    ...
-    theory.errors.InputError: --target: cannot read 'width=2'; expected generic, rank=R (mf), neurons=N (twolayer) or channels=C (cnn1d, cnn2d)
-    """
-    if text is None or text == "generic":
-        return Target()
-    kind, eq, value = text.partition("=")
-    if eq and kind in ("rank", "neurons", "channels") and value.isdigit() and int(value) >= 1:
-        return Target(kind, int(value))
-    raise InputError(
-        f"--target: cannot read {text!r}; expected generic, rank=R (mf), neurons=N (twolayer) "
-        "or channels=C (cnn1d, cnn2d)"
-    )
-
-
-def target_case(spec: Spec, target: Target, seed: int = 0) -> tuple[ClosedForm, Callable[[], dict]]:
-    """The closed-form rank of ``target`` in ``spec`` and a maker of its point.
-
-    The point lies in the lowest stratum that expresses the target: the unused
-    neurons or channels are zero.
-
-    Examples
-    --------
-    >>> from theory.spec import parse_spec
-    >>> form, make = target_case(parse_spec("twolayer:d=3,k=6"), Target("neurons", 1))
-    >>> form.value, int((make()["W"] != 0).any(axis=1).sum())
-    (4, 1)
-    """
-    if target.kind == "generic":
-        return spec.module.generic_rank(spec), lambda: random_point(spec, seed)
-    expected = TARGET_KINDS.get(spec.family)
-    if target.kind != expected:
-        raise InputError(
-            f"--target {target.kind}=...: not defined for {spec.family}; "
-            f"use generic{'' if expected is None else f' or {expected}=N'}"
-        )
-    if spec.family == "mf":
-        if target.size > min(spec["n1"], spec["k"], spec["n2"]):
-            raise InputError(f"--target rank={target.size}: exceeds min(n1, k, n2) for {spec}")
-        return spec.module.target_rank_formula(spec, target.size), lambda: mf_target_point(spec, target.size, seed)
-    if target.size > spec["k"]:
-        raise InputError(f"--target {target.kind}={target.size}: exceeds the width k={spec['k']} of {spec}")
-    if spec.family == "twolayer":
-        neurons = [Neuron(c + 1) for c in range(target.size)]
-        neurons += [Neuron(0, output=False, bias=False)] * (spec["k"] - target.size)
-        return spec.module.target_rank(spec, target.size), lambda: twolayer_point(spec, neurons, seed)
-    rng = np.random.default_rng(seed)
-    kernels = dyadic_values(rng, (target.size, spec["s"] ** cnn.ndim(spec)))
-    biases = dyadic_values(rng, target.size) if spec["bias"] else None
-    return cnn.target_rank(spec, target.size), lambda: cnn_target_point(spec, kernels, biases)
-
-
 def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
     """Jacobian rank at ``point`` with as few generic inputs as show the full span.
 
@@ -182,8 +91,8 @@ def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify:
     --------
     >>> from theory.spec import parse_spec
     >>> spec = parse_spec("twolayer:d=3,k=40")
-    >>> form, make = target_case(spec, Target("neurons", 1))
-    >>> result = measure_rank(spec, make(), form.value)
+    >>> target = resolve_target(spec, "neurons=1")
+    >>> result = measure_rank(spec, target.point, target.closed_form.value)
     >>> result.rank, result.num_inputs < 2 * result.num_params
     (4, True)
     """
@@ -210,36 +119,60 @@ def architecture_label(spec: Spec) -> str:
     return spec.family
 
 
-def _row(spec: Spec, sizes: dict, architecture: str, form: ClosedForm, result: RankResult) -> dict:
+def _row(spec: Spec, sizes: dict, architecture: str, form: ClosedForm | None, bound: bool, result: RankResult) -> dict:
     params = spec.module.num_params_formula(spec)
     measured = result.rank
+    predicted = None if form is None else form.value
     if measured is None:
         agreement = "undecided"
-    elif form.value == measured:
-        agreement = "agree" if form.holds else "agree (bound)"
+    elif form is None:
+        agreement = "no closed form"
+    elif bound or not form.holds:
+        agreement = ("agree (bound)" if measured <= predicted else "DISAGREE") if bound else (
+            "agree (hypotheses fail)" if measured == predicted else "DISAGREE")
     else:
-        agreement = "DISAGREE"
+        agreement = "agree" if measured == predicted else "DISAGREE"
     return {
         **sizes,
         "architecture": architecture,
         "spec": str(spec),
         "params_formula": params.formula,
         "params": params.value,
-        "rank_formula": form.formula,
-        "closed_form": form.value,
+        "rank_formula": None if form is None else form.formula,
+        "closed_form": predicted,
         "measured": measured,
         "certainty": result.certainty,
-        "optimistic": form.value,
+        "optimistic": predicted if form is not None and not bound else measured,
         "ratio": None if measured is None else round(measured / params.value, 4),
         "agreement": agreement,
         "warnings": "; ".join(result.warnings),
     }
 
 
+def closed_form_of(spec: Spec, target: str, found) -> tuple[ClosedForm | None, bool]:
+    """The closed form to compare with, and whether it is only an upper bound.
+
+    A random target is compared with the family's generic rank even when its
+    hypotheses fail (ReLU, deep networks), so a table shows the disagreement
+    instead of hiding the formula.
+
+    Examples
+    --------
+    >>> from theory.spec import parse_spec
+    >>> spec = parse_spec("twolayer:d=2,k=2,act=relu")
+    >>> form, bound = closed_form_of(spec, "random", resolve_target(spec, "random"))
+    >>> form.value, form.holds, bound
+    (6, False, False)
+    """
+    if str(target) == "random":
+        return spec.module.generic_rank(spec), False
+    return found.closed_form, found.bound
+
+
 def rank_table(
     spec: Spec,
     vary: dict | None = None,
-    target: Target = Target(),
+    target: str = "random",
     with_fully_connected: bool = False,
     seed: int = 0,
     certify: bool = True,
@@ -253,7 +186,8 @@ def rank_table(
         The base architecture; ``vary`` overrides some of its keys.
     vary : dict
         ``{key: [values]}``; the grid is their product.
-    target : Target
+    target : str
+        As ``--target`` (:func:`numerics.targets.resolve_target`).
     with_fully_connected : bool
         For cnn specs, add the fully connected counterpart at the same target.
     seed : int
@@ -272,7 +206,7 @@ def rank_table(
     Examples
     --------
     >>> from theory.spec import parse_spec
-    >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, Target("neurons", 1))
+    >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, "neurons=1")
     >>> [(r["k"], r["params"], r["measured"], r["agreement"]) for r in rows]
     [(1, 4, 4, 'agree'), (4, 16, 4, 'agree')]
     """
@@ -287,15 +221,18 @@ def rank_table(
     rows = []
     for sizes in progress(settings) if progress else settings:
         current = spec.replace(**sizes)
-        form, make_point = target_case(current, target, seed)
-        point = make_point()
-        rows.append(_row(current, sizes, architecture_label(current), form, measure_rank(current, point, form.value, seed, certify)))
+        found = resolve_target(current, target, seed)
+        form, bound = closed_form_of(current, target, found)
+        expected = num_params(current) if form is None else form.value
+        result = measure_rank(current, found.point, expected, seed, certify)
+        rows.append(_row(current, sizes, architecture_label(current), form, bound, result))
         if with_fully_connected:
-            fc_spec, fc_point = fully_connected_point(current, point)
+            fc_spec, fc_point = fully_connected_point(current, found.point)
             if any(row["spec"] == str(fc_spec) for row in rows):
                 continue  # the counterpart ignores `share`: one row is enough
             active = int(np.count_nonzero(np.abs(fc_point["a"]) > 0))
-            fc_form = cnn.fully_connected_target_rank(current, active) if target.kind != "generic" else fc_spec.module.generic_rank(fc_spec)
-            rows.append(_row(fc_spec, sizes, "fully connected", fc_form,
-                             measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)))
+            fc_form = (fc_spec.module.generic_rank(fc_spec) if str(target) == "random"
+                       else cnn.fully_connected_target_rank(current, active))
+            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)
+            rows.append(_row(fc_spec, sizes, "fully connected", fc_form, False, fc_result))
     return rows

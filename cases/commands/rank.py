@@ -7,7 +7,7 @@ import math
 
 from cases.report import to_json
 from numerics.rank import model_rank
-from numerics.rank_table import parse_target, target_case
+from numerics.targets import ACCEPTED, resolve_target
 from theory.errors import InputError
 from theory.spec import parse_spec
 
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1) or a .toml file")
     parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
     parser.add_argument("--target", default=None,
-                        help="evaluate at a target's lowest stratum instead: rank=R (mf), neurons=N (twolayer), channels=C (cnn)")
+                        help=f"evaluate at a target instead of --at: {ACCEPTED}")
     parser.add_argument("--inputs", type=int, default=None, metavar="N", help="number of generic inputs (default 2M)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
     parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
@@ -88,19 +88,21 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_spec(args.spec)
     if args.inputs is not None and args.inputs < 1:
         raise InputError(f"--inputs must be a positive integer, got {args.inputs}")
-    target = parse_target(getattr(args, "target", None))
-    if target.kind != "generic":
+    if args.target is not None:
         if args.at != "random":
             raise InputError("--target and --at choose the point in two ways; give one of them")
-        form, make_point = target_case(spec, target, args.seed)
-        at = make_point()
+        found = resolve_target(spec, args.target, args.seed)
+        form, at, bound = found.closed_form, found.point, found.bound
     else:
-        form, at = closed_form_for(spec, args.at), args.at
+        form, at, bound = closed_form_for(spec, args.at), args.at, False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
         certify=not args.no_certify, device=resolve_device(args.device),
     )
-    agree = None if form is None or result.rank is None else form.value == result.rank
+    if form is None or result.rank is None:
+        agree = None
+    else:
+        agree = result.rank <= form.value if bound else result.rank == form.value
     if args.json:
         payload = {"spec": str(spec), **result.as_dict()}
         if form is not None:
@@ -124,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         lines.append(("proven <=", f"{result.upper_bound} ({result.upper_method})"))
     if form is not None:
         verdict = "agrees" if agree else ("DISAGREE" if agree is False else "not compared")
+        if bound:
+            verdict = "within the upper bound" if agree else ("EXCEEDS the upper bound" if agree is False else verdict)
         if not form.holds:
             verdict += f" (formula's hypotheses fail: {form.note})"
         lines.append(("closed form", f"{form} [{form.source}] {verdict}"))

@@ -8,7 +8,8 @@ import sys
 from tqdm import tqdm
 
 from cases.report import FORMATS, format_rows
-from numerics.rank_table import parse_target, parse_vary, rank_table
+from numerics.rank_table import parse_vary, rank_table
+from numerics.targets import ACCEPTED
 from theory.spec import parse_spec
 
 NAME = "table"
@@ -29,8 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="base architecture, FAMILY:key=value,... or a .toml file")
     parser.add_argument("--vary", action="append", default=[], metavar="KEY=RANGE",
                         help="size to vary: A..B, A..B:STEP or a list (repeatable)")
-    parser.add_argument("--target", default=None,
-                        help="generic (default), rank=R (mf), neurons=N (twolayer), channels=C (cnn)")
+    parser.add_argument("--target", default="random", help=f"the point: {ACCEPTED}")
     parser.add_argument("--with-fully-connected", action="store_true",
                         help="cnn: add the fully connected counterpart at the same target")
     parser.add_argument("--format", default="text", choices=FORMATS)
@@ -55,9 +55,8 @@ def run(args: argparse.Namespace) -> int:
     """
     spec = parse_spec(args.spec)
     vary = parse_vary(args.vary)
-    target = parse_target(args.target)
     wrap = lambda items: tqdm(items, desc="sizes", file=sys.stderr, disable=args.no_progress)
-    rows = rank_table(spec, vary, target, args.with_fully_connected, args.seed,
+    rows = rank_table(spec, vary, args.target, args.with_fully_connected, args.seed,
                       certify=not args.no_certify, progress=wrap)
     print(format_rows(rows, list(vary) + COLUMNS, args.format))
     for row in rows:
