@@ -18,6 +18,10 @@ from theory.spec import Spec
 from theory.symbolic import gradient_function
 
 
+DEFAULT_CHUNK = 256
+"""Inputs per vectorised chunk: keeps the working set in cache (measured fastest on CPU)."""
+
+
 def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_size: int | None = None) -> np.ndarray:
     """Float64 Jacobian of the outputs at the rows of ``X`` w.r.t. all parameters.
 
@@ -30,7 +34,7 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     device : str or torch.device
         ``cpu`` or ``cuda``.
     chunk_size : int, optional
-        Inputs per vectorised chunk (bounds memory).
+        Inputs per vectorised chunk (default :data:`DEFAULT_CHUNK`).
 
     Returns
     -------
@@ -46,12 +50,18 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     model = realize(spec)
     theta_t = torch.as_tensor(np.asarray(theta), dtype=torch.float64, device=device)
     X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device)
+    params = {name: value.contiguous() for name, value in model.unflatten(theta_t).items()}
 
-    def single(th, x):
-        return model(th, x[None, :])[0]
+    def single(p, x):
+        return model.apply(p, x[None, :])[0]
 
-    per_input = vmap(jacrev(single), in_dims=(None, 0), chunk_size=chunk_size)
-    return per_input(theta_t, X_t).detach().cpu().numpy()
+    # Differentiate with respect to the named tensors, not the flat vector: the
+    # backward of slicing a flat vector would scatter every block into a full
+    # zero row per input. The blocks are joined once at the end.
+    per_input = vmap(jacrev(single), in_dims=(None, 0), chunk_size=chunk_size or DEFAULT_CHUNK)
+    blocks = per_input(params, X_t)
+    n = X_t.shape[0]
+    return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
 
 
 def jacobian_loop(spec: Spec, theta, X) -> np.ndarray:

@@ -105,8 +105,21 @@ class Realization:
             [torch.as_tensor(np.asarray(params[name], dtype=np.float64)).reshape(-1) for name in self.shapes]
         )
 
+    def apply(self, params: dict, X: torch.Tensor) -> torch.Tensor:
+        """Outputs at the rows of ``X`` for named parameters.
+
+        Examples
+        --------
+        >>> from theory.spec import parse_spec
+        >>> model = realize(parse_spec("mf:n1=1,k=1,n2=1"))
+        >>> params = {"A": torch.tensor([[2.0]]), "B": torch.tensor([[3.0]])}
+        >>> model.apply(params, torch.tensor([[1.0, 1.0]])).tolist()
+        [6.0]
+        """
+        return self._forward(params, X, self._act)
+
     def __call__(self, theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-        return self._forward(self.unflatten(theta), X, self._act)
+        return self.apply(self.unflatten(theta), X)
 
 
 @lru_cache(maxsize=64)
