@@ -4,7 +4,7 @@ with the lowest-rank and the least nuclear-norm completions (THEORY.md section 4
 Training is :func:`numerics.training.train_masked_factorization` (full-batch
 gradient descent on the observed entries, float64, all seeds batched). This
 module chooses the runs, reads the learned products, and compares them with
-the reference completions of :mod:`numerics.completion`:
+the reference completions of :mod:`numerics.reference_completions`:
 
 - :func:`train_completions`: learned products of partially observed matrices;
 - :func:`compare_completion`: learned against lowest rank and least nuclear
@@ -28,16 +28,16 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from numerics.completion import (
+from numerics.example_matrices import rank_one_tree_example
+from numerics.observed_matrix import PartialMatrix
+from numerics.reference_completions import (
     LowestRankCompletion,
     NuclearNormCompletion,
-    PartialMatrix,
     completions_per_component,
     lowest_rank_completion,
     nuclear_norm,
     nuclear_norm_completion,
     rank_one_completion,
-    rank_one_tree_example,
 )
 from numerics.training import train_masked_factorization
 from theory.errors import InputError
@@ -70,7 +70,7 @@ class TrainedCompletions:
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> run = train_completions([example_matrix("M4")], seeds=[0, 1], init_std=1e-8, lr=0.05)[0]
     >>> run.products.shape, bool(run.converged.all()), run.unconverged.tolist()
     ((2, 2, 2), True, [False, False])
@@ -93,7 +93,7 @@ class TrainedCompletions:
 
         Examples
         --------
-        >>> from numerics.completion import example_matrix
+        >>> from numerics.example_matrices import example_matrix
         >>> train_completions([example_matrix("M4")], seeds=[0], init_std=1e-3, lr=0.05,
         ...                   max_steps=3)[0].unconverged.tolist()
         [True]
@@ -143,7 +143,7 @@ def train_completions(
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> run = train_completions([example_matrix("M4")], seeds=[0], init_std=1e-20, lr=0.05)[0]
     >>> round(float(run.products[0, 1, 1]), 3)  # the rank-1 completion
     6.0
@@ -211,7 +211,7 @@ class CompletionReferences:
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> refs = completion_references(example_matrix("M1-plus-r3c2"))
     >>> refs.lowest.rank, refs.unique_lowest, round(refs.nuclear.nuclear_norm, 3)
     (1, True, 10.159)
@@ -236,7 +236,7 @@ def completion_references(partial: PartialMatrix) -> CompletionReferences:
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> refs = completion_references(example_matrix("M1"))
     >>> refs.unique_lowest, [c.lowest_rank.rank for c in refs.components]
     (False, [1, 1])
@@ -271,7 +271,7 @@ class CompletionComparison:
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> c = compare_completion(example_matrix("M4"), np.array([[1.0, 2.0], [3.0, 6.0]]))
     >>> c.is_lowest_rank, c.is_least_nuclear, c.verdict
     (True, False, 'lowest rank')
@@ -292,7 +292,7 @@ class CompletionComparison:
 
         Examples
         --------
-        >>> from numerics.completion import example_matrix
+        >>> from numerics.example_matrices import example_matrix
         >>> compare_completion(example_matrix("M4"), np.array([[1.0, 2.0], [3.0, 5.0]])).is_lowest_rank
         False
         """
@@ -306,7 +306,7 @@ class CompletionComparison:
 
         Examples
         --------
-        >>> from numerics.completion import example_matrix
+        >>> from numerics.example_matrices import example_matrix
         >>> compare_completion(example_matrix("M4"), np.array([[1.0, 2.0], [3.0, 1.0]])).is_least_nuclear
         True
         """
@@ -318,7 +318,7 @@ class CompletionComparison:
 
         Examples
         --------
-        >>> from numerics.completion import example_matrix
+        >>> from numerics.example_matrices import example_matrix
         >>> compare_completion(example_matrix("M4"), np.array([[1.0, 2.0], [3.0, 3.0]])).verdict
         'neither'
         """
@@ -330,7 +330,7 @@ class CompletionComparison:
 
         Examples
         --------
-        >>> from numerics.completion import example_matrix
+        >>> from numerics.example_matrices import example_matrix
         >>> compare_completion(example_matrix("M4"), np.array([[1.0, 2.0], [3.0, 6.0]])).as_dict()["verdict"]
         'lowest rank'
         """
@@ -372,7 +372,7 @@ def compare_completion(
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> M1 = example_matrix("M1")
     >>> learned = np.array([[1.0, 2.0, 0.0], [3.0, 6.0, 0.0], [0.0, 0.0, 5.0]])
     >>> c = compare_completion(M1, learned)
@@ -383,7 +383,6 @@ def compare_completion(
     if learned.shape != partial.shape:
         raise InputError(f"learned completion has shape {learned.shape}, expected {partial.shape}")
     refs = completion_references(partial) if references is None else references
-    mask = partial.mask
     rows = []
     for block in refs.components:
         component = block.component
@@ -400,7 +399,7 @@ def compare_completion(
             "least_nuclear": block.nuclear.nuclear_norm,
         })
     return CompletionComparison(
-        float(np.abs(learned - np.nan_to_num(partial.values))[mask].max()),
+        partial.misfit(learned),
         numerical_rank(learned),
         refs.lowest.rank,
         refs.lowest.proven,
@@ -511,7 +510,7 @@ def init_scale_sweep(
     Parameters
     ----------
     partial : PartialMatrix
-        Its rank-1 completion (:func:`numerics.completion.rank_one_completion`)
+        Its rank-1 completion (:func:`numerics.reference_completions.rank_one_completion`)
         must exist; the entry's value there is the reference.
     entry : (int, int)
         0-based, unobserved.
@@ -531,7 +530,7 @@ def init_scale_sweep(
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> sweep = init_scale_sweep(example_matrix("M4"), (1, 1), [1e-4, 1e-16], seeds=[0, 1, 2, 3])
     >>> sweep.reference, sweep.reached(0.01).tolist()
     (6.0, [False, True])
@@ -636,7 +635,7 @@ def recovery_rates(
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> rates = recovery_rates({"connected": [example_matrix("rank1-10x10-connected")],
     ...                         "disconnected": [example_matrix("rank1-10x10-disconnected")]}, seeds=[0, 1])
     >>> [(r.label, r.counts) for r in rates]
@@ -674,7 +673,7 @@ def connectivity_recovery(
     """Recovery rates of random rank-1 ``n x n`` targets with ``2n - 1`` observations,
     connected against disconnected masks, for each initialization variance.
 
-    The masks and targets are :func:`numerics.completion.rank_one_tree_example`
+    The masks and targets are :func:`numerics.example_matrices.rank_one_tree_example`
     with seeds ``100 + m`` (connected) and ``200 + m`` (disconnected).
 
     Parameters
@@ -716,7 +715,7 @@ def component_verdicts(comparison: CompletionComparison) -> list[str]:
 
     Examples
     --------
-    >>> from numerics.completion import example_matrix
+    >>> from numerics.example_matrices import example_matrix
     >>> learned = np.array([[1.0, 2.0, 0.0], [3.0, 6.0, 0.0], [0.0, 0.0, 5.0]])
     >>> component_verdicts(compare_completion(example_matrix("M1"), learned))[0]
     '{r1,r2,c1,c2}: learned rank 1, to rank-1 completion ...e-17, to nuclear-norm completion 1.67'

@@ -3,23 +3,17 @@
 import numpy as np
 import pytest
 
-from numerics.completion import (
-    EXAMPLES,
-    PartialMatrix,
+from numerics.example_matrices import EXAMPLES, example_matrix, rank_one_tree_example
+from numerics.observed_matrix import PartialMatrix, parse_partial_matrix, partial_matrix_from_array, read_partial_matrix
+from numerics.observed_rank import determined_entries, observed_jacobian_rank
+from numerics.reference_completions import (
     alternating_least_squares,
     completions_per_component,
-    determined_entries,
-    example_matrix,
     fully_observed_rank_bound,
     lowest_rank_completion,
     nuclear_norm,
     nuclear_norm_completion,
-    observed_jacobian_rank,
-    parse_partial_matrix,
-    partial_matrix_from_array,
     rank_one_completion,
-    rank_one_tree_example,
-    read_partial_matrix,
 )
 from theory.errors import InputError
 from theory.observation_graph import observation_components

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cases import cli
-from numerics.completion import EXAMPLES
+from numerics.example_matrices import EXAMPLES
 
 
 def run_cli(capsys, *argv):

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from numerics.completion import example_matrix, parse_partial_matrix, rank_one_tree_example
+from numerics.example_matrices import example_matrix, rank_one_tree_example
+from numerics.observed_matrix import parse_partial_matrix
 from numerics.completion_training import (
     InitSweep,
     RecoveryRate,

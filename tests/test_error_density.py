@@ -7,17 +7,16 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
+from theory.density_parser import parse_density, read_errors
 from theory.error_density import (
     BetaDensity,
     EmpiricalDensity,
     HistogramDensity,
     MixtureDensity,
     PowerLawDensity,
-    log_regularized_beta,
-    parse_density,
-    read_errors,
 )
 from theory.errors import InputError
+from theory.log_space import log_regularized_beta
 
 PDF_DENSITIES = [
     BetaDensity(2, 5),

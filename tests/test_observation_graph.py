@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from numerics.completion import determined_entries, observed_jacobian_rank
+from numerics.observed_rank import determined_entries, observed_jacobian_rank
 from theory.errors import InputError
 from theory.observation_graph import (
     ObservationComponent,

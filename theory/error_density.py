@@ -1,4 +1,4 @@
-"""True-error densities rho(eps) on [0, 1]: families, exact weighted masses, parsing.
+"""True-error densities rho(eps) on [0, 1]: the families and their exact weighted masses.
 
 A classifier set is described, for the learning-curve theory of Martinetz &
 Martinetz, by the density ``rho`` of its classifiers' true errors. Every family
@@ -13,17 +13,12 @@ that ``n = 10**6`` does not underflow. :mod:`theory.learning_curves` builds the
 normaliser, the fraction of bad minima, the learning curve and the bound on it,
 and checks the closed forms against quadrature of :meth:`ErrorDensity.log_pdf`.
 
-Families and their strings (:func:`parse_density`)::
-
-    beta:a=2,b=5                 Beta(a, b) on [0, 1]
-    beta:a=2,b=5,offset=0.01     the same, shifted and squeezed onto [offset, 1]
-    powerlaw:k=1.5,offset=0.02   rho proportional to (eps - offset)^k on [offset, 1]
-    uniform                      Beta(1, 1)
-    mix:0.9*beta:a=2,b=80+0.1*powerlaw:k=1,offset=0.3
-                                 finite mixture; weights are normalised
-    empirical:file=errors.txt    point masses at measured errors (text or .npy)
-    histogram:file=errors.txt,bins=20
-                                 piecewise-constant density of measured errors
+The families: :class:`BetaDensity` (with an offset), :class:`PowerLawDensity`,
+:class:`MixtureDensity`, and from measured errors :class:`EmpiricalDensity`
+(point masses) and :class:`HistogramDensity`.
+:func:`theory.density_parser.parse_density` builds them from strings such as
+``beta:a=2,b=5``; the log-space special functions they use are in
+:mod:`theory.log_space`.
 
 References
 ----------
@@ -36,134 +31,32 @@ neural networks generalize since bad solutions are rare?" (arXiv:2211.03570).
 from __future__ import annotations
 
 import math
-import os
-import re
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Optional
 
 import mpmath
 import numpy as np
 from scipy import special
 
 from theory.errors import InputError
-
-DIGITS = 30
-"""Decimal digits of every mpmath computation in this module."""
-
-_CF_MAX_TERMS = 200_000
-
-
-# ---------------------------------------------------------------------------
-# the regularized incomplete beta function, in log space
-# ---------------------------------------------------------------------------
-
-def _beta_continued_fraction(x, p, q):
-    """Lentz evaluation of the continued fraction of I_x(p, q) (valid for x <= (p+1)/(p+q+2))."""
-    tiny = mpmath.mpf(10) ** (-3 * mpmath.mp.dps)
-    tol = mpmath.mpf(10) ** (-mpmath.mp.dps)
-    c = mpmath.mpf(1)
-    d = 1 - (p + q) * x / (p + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, _CF_MAX_TERMS):
-        for aa in (m * (q - m) * x / ((p - 1 + 2 * m) * (p + 2 * m)),
-                   -(p + m) * (p + q + m) * x / ((p + 2 * m) * (p + 1 + 2 * m))):
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            step = d * c
-            h *= step
-        if abs(step - 1) < tol:
-            return h
-    raise ArithmeticError(f"incomplete beta continued fraction did not converge (x={x}, p={p}, q={q})")
-
-
-def _log_beta_lower_direct(x, p, q):
-    """log I_x(p, q) by the continued fraction; x must lie below (p+1)/(p+q+2)."""
-    log_prefactor = (p * mpmath.log(x) + q * mpmath.log1p(-x) - mpmath.log(p)
-                     - (mpmath.loggamma(p) + mpmath.loggamma(q) - mpmath.loggamma(p + q)))
-    return log_prefactor + mpmath.log(_beta_continued_fraction(x, p, q))
-
-
-def log_regularized_beta(x, p, q, upper: bool = False):
-    """Natural log of the regularized incomplete beta function, without underflow.
-
-    ``log I_x(p, q)`` (lower tail) or, with ``upper=True``, ``log(1 - I_x(p, q))``.
-    The tail that is small is computed directly by a continued fraction, the
-    other as ``log1p`` of minus it, so values like ``10**-45757`` come out exact
-    to working precision.
-
-    Parameters
-    ----------
-    x : float or mpmath.mpf
-        Point in [0, 1].
-    p, q : float or mpmath.mpf
-        Positive shape parameters.
-    upper : bool
-        Return the log of the upper tail instead.
-
-    Returns
-    -------
-    mpmath.mpf
-        ``-inf`` for an empty tail.
-
-    Examples
-    --------
-    >>> float(mpmath.exp(log_regularized_beta(0.5, 3, 3)))
-    0.5
-    >>> x, p = 0.9, 10**6 + 5       # I_x(p, 2) = x^p (p + 1 - p x) in closed form
-    >>> round(float(log_regularized_beta(1 - x, 2, p, upper=True)), 6)
-    -105349.52952
-    >>> round(p * math.log(x) + math.log(p + 1 - p * x), 6)
-    -105349.52952
-    """
-    with mpmath.workdps(DIGITS):
-        x, p, q = mpmath.mpf(x), mpmath.mpf(p), mpmath.mpf(q)
-        if upper:
-            x, p, q = 1 - x, q, p
-        if x <= 0:
-            return mpmath.ninf
-        if x >= 1:
-            return mpmath.mpf(0)
-        if x <= (p + 1) / (p + q + 2):
-            return _log_beta_lower_direct(x, p, q)
-        other = _log_beta_lower_direct(1 - x, q, p)
-        return mpmath.log1p(-mpmath.exp(other))
-
-
-def _log_diff_exp(log_big, log_small):
-    """log(exp(log_big) - exp(log_small)) for log_big >= log_small (mpmath)."""
-    if log_small == mpmath.ninf:
-        return log_big
-    if log_small >= log_big:
-        return mpmath.ninf
-    return log_big + mpmath.log(-mpmath.expm1(log_small - log_big))
-
-
-def _log_sum_exp(values):
-    """log(sum(exp(v))) of mpmath values, -inf for an empty or all -inf list."""
-    finite = [v for v in values if v != mpmath.ninf]
-    if not finite:
-        return mpmath.ninf
-    top = max(finite)
-    return top + mpmath.log(mpmath.fsum(mpmath.exp(v - top) for v in finite))
-
-
-def _np_log_sum_exp(values: np.ndarray, axis=None) -> np.ndarray:
-    """``log(sum(exp(values)))`` along ``axis`` in float64, ``-inf`` for empty or all ``-inf``."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        return np.float64(-np.inf)
-    top = np.max(values, axis=axis, keepdims=True)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(values - safe), axis=axis, keepdims=True)) + safe
-    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())[()]
+from theory.log_space import DIGITS, log_diff_exp, log_regularized_beta, log_sum_exp, log_sum_exp_array
 
 
 def _fmt(value: float) -> str:
     return f"{float(value):g}"
+
+
+def _bisect_quantile(cdf, prob: float, lo: float, hi: float) -> float:
+    """Smallest ``eps`` in ``[lo, hi]`` with ``cdf(eps) >= prob``, by bisection to 1e-15 relative."""
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if cdf(mid) >= prob:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo <= 1e-15 * max(1.0, hi):
+            break
+    return hi
 
 
 # ---------------------------------------------------------------------------
@@ -322,16 +215,7 @@ class ErrorDensity:
         >>> round(HistogramDensity([0, 1], [1]).posterior_quantile(1, 0.75), 9)
         0.5
         """
-        lo, hi = self.support()
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if self.posterior_cdf(n, mid) >= prob:
-                hi = mid
-            else:
-                lo = mid
-            if hi - lo <= 1e-15 * max(1.0, hi):
-                break
-        return hi
+        return _bisect_quantile(lambda eps: self.posterior_cdf(n, eps), prob, *self.support())
 
     def bound_candidates(self, eps0: float) -> np.ndarray:
         """Values of ``eps1 < eps0`` among which the bound on B_n is minimised.
@@ -361,7 +245,7 @@ class ErrorDensity:
         raise NotImplementedError
 
     def describe(self) -> str:
-        """The density string that :func:`parse_density` turns back into this density.
+        """The density string that :func:`theory.density_parser.parse_density` turns back into this density.
 
         Examples
         --------
@@ -424,6 +308,10 @@ class BetaDensity(ErrorDensity):
     def _to_unit(self, eps):
         return (eps - self.offset) / (1 - self.offset)
 
+    def _unit_clipped(self, eps) -> float:
+        """``u`` of one error, clipped to [0, 1]."""
+        return min(max(float(self._to_unit(eps)), 0.0), 1.0)
+
     def log_pdf(self, eps):
         with mpmath.workdps(DIGITS):
             eps = mpmath.mpf(eps)
@@ -439,7 +327,7 @@ class BetaDensity(ErrorDensity):
             return value
 
     def log_pdf_values(self, eps):
-        u = (np.asarray(eps, dtype=float) - self.offset) / (1 - self.offset)
+        u = self._to_unit(np.asarray(eps, dtype=float))
         inside = (u >= 0) & (u <= 1)
         u = np.clip(u, 0.0, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -451,8 +339,8 @@ class BetaDensity(ErrorDensity):
     def log_mass(self, n, lower=None, upper=None):
         with mpmath.workdps(DIGITS):
             a, b, n = mpmath.mpf(self.a), mpmath.mpf(self.b), mpmath.mpf(n)
-            u_lo = 0.0 if lower is None else min(max(float(self._to_unit(lower)), 0.0), 1.0)
-            u_hi = 1.0 if upper is None else min(max(float(self._to_unit(upper)), 0.0), 1.0)
+            u_lo = 0.0 if lower is None else self._unit_clipped(lower)
+            u_hi = 1.0 if upper is None else self._unit_clipped(upper)
             if lower is not None and upper is not None and u_hi <= u_lo:
                 return mpmath.ninf
             log_total = (n * mpmath.log1p(-mpmath.mpf(self.offset))
@@ -465,16 +353,15 @@ class BetaDensity(ErrorDensity):
             if u_hi == 1.0:
                 return log_total + log_regularized_beta(u_lo, a, b + n, upper=True)
             if u_lo < mean:
-                part = _log_diff_exp(log_regularized_beta(u_hi, a, b + n),
-                                     log_regularized_beta(u_lo, a, b + n))
+                part = log_diff_exp(log_regularized_beta(u_hi, a, b + n),
+                                    log_regularized_beta(u_lo, a, b + n))
             else:
-                part = _log_diff_exp(log_regularized_beta(u_lo, a, b + n, upper=True),
-                                     log_regularized_beta(u_hi, a, b + n, upper=True))
+                part = log_diff_exp(log_regularized_beta(u_lo, a, b + n, upper=True),
+                                    log_regularized_beta(u_hi, a, b + n, upper=True))
             return log_total + part
 
     def log_cdf_values(self, eps):
-        eps = np.asarray(eps, dtype=float)
-        u = np.clip((eps - self.offset) / (1 - self.offset), 0.0, 1.0)
+        u = np.clip(self._to_unit(np.asarray(eps, dtype=float)), 0.0, 1.0)
         with np.errstate(divide="ignore"):
             values = np.log(special.betainc(self.a, self.b, u))
         tiny = (values < -600) & (u > 0)
@@ -483,8 +370,7 @@ class BetaDensity(ErrorDensity):
         return values
 
     def posterior_cdf(self, n, eps):
-        u = min(max((eps - self.offset) / (1 - self.offset), 0.0), 1.0)
-        return float(special.betainc(self.a, self.b + n, u))
+        return float(special.betainc(self.a, self.b + n, self._unit_clipped(eps)))
 
     def posterior_quantile(self, n, prob):
         return float(self.offset + (1 - self.offset) * special.betaincinv(self.a, self.b + n, prob))
@@ -645,22 +531,27 @@ class MixtureDensity(ErrorDensity):
     def describe(self):
         return "mix:" + "+".join(f"{_fmt(w)}*{c.describe()}" for w, c in zip(self.weights, self.components))
 
-    def log_pdf(self, eps):
+    def _log_mixed(self, log_of):
+        """``log sum_j w_j exp(log_of(rho_j))`` in mpmath."""
         with mpmath.workdps(DIGITS):
-            return _log_sum_exp([mpmath.log(w) + c.log_pdf(eps) for w, c in zip(self.weights, self.components)])
+            return log_sum_exp([mpmath.log(w) + log_of(c) for w, c in zip(self.weights, self.components)])
+
+    def _log_mixed_values(self, log_of):
+        """``log sum_j w_j exp(log_of(rho_j))`` of float64 arrays, entry by entry."""
+        stacked = np.array([np.log(w) + log_of(c) for w, c in zip(self.weights, self.components)])
+        return log_sum_exp_array(stacked, axis=0)
+
+    def log_pdf(self, eps):
+        return self._log_mixed(lambda c: c.log_pdf(eps))
 
     def log_pdf_values(self, eps):
-        stacked = np.array([np.log(w) + c.log_pdf_values(eps) for w, c in zip(self.weights, self.components)])
-        return _np_log_sum_exp(stacked, axis=0)
+        return self._log_mixed_values(lambda c: c.log_pdf_values(eps))
 
     def log_mass(self, n, lower=None, upper=None):
-        with mpmath.workdps(DIGITS):
-            return _log_sum_exp([mpmath.log(w) + c.log_mass(n, lower, upper)
-                                 for w, c in zip(self.weights, self.components)])
+        return self._log_mixed(lambda c: c.log_mass(n, lower, upper))
 
     def log_cdf_values(self, eps):
-        stacked = np.array([np.log(w) + c.log_cdf_values(eps) for w, c in zip(self.weights, self.components)])
-        return _np_log_sum_exp(stacked, axis=0)
+        return self._log_mixed_values(lambda c: c.log_cdf_values(eps))
 
     def posterior_shares(self, n: int) -> list:
         """Share of each component among classifiers that fit ``n`` points.
@@ -673,26 +564,19 @@ class MixtureDensity(ErrorDensity):
         """
         with mpmath.workdps(DIGITS):
             logs = [mpmath.log(w) + c.log_mass(n) for w, c in zip(self.weights, self.components)]
-            total = _log_sum_exp(logs)
+            total = log_sum_exp(logs)
             return [float(mpmath.exp(v - total)) for v in logs]
 
+    def _posterior_cdf_at(self, n):
+        """The posterior CDF after ``n`` points as a function of ``eps`` (shares computed once)."""
+        parts = [(s, c) for s, c in zip(self.posterior_shares(n), self.components) if s > 0]
+        return lambda eps: float(sum(s * c.posterior_cdf(n, eps) for s, c in parts))
+
     def posterior_cdf(self, n, eps):
-        shares = self.posterior_shares(n)
-        return float(sum(s * c.posterior_cdf(n, eps) for s, c in zip(shares, self.components) if s > 0))
+        return self._posterior_cdf_at(n)(eps)
 
     def posterior_quantile(self, n, prob):
-        shares = self.posterior_shares(n)
-        parts = [(s, c) for s, c in zip(shares, self.components) if s > 0]
-        lo, hi = self.support()
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if sum(s * c.posterior_cdf(n, mid) for s, c in parts) >= prob:
-                hi = mid
-            else:
-                lo = mid
-            if hi - lo <= 1e-15 * max(1.0, hi):
-                break
-        return hi
+        return _bisect_quantile(self._posterior_cdf_at(n), prob, *self.support())
 
     def sample(self, size, rng):
         which = rng.choice(len(self.components), size=size, p=np.asarray(self.weights))
@@ -707,7 +591,33 @@ class MixtureDensity(ErrorDensity):
 # measured errors: point masses and histograms
 # ---------------------------------------------------------------------------
 
-def _checked_errors(errors, what: str) -> np.ndarray:
+def checked_errors(errors, what: str) -> np.ndarray:
+    """Measured errors as a flat float array, checked to be finite numbers in [0, 1].
+
+    Parameters
+    ----------
+    errors : array_like
+    what : str
+        Names the source in error messages.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    InputError
+        For no errors, or errors outside [0, 1] or not finite.
+
+    Examples
+    --------
+    >>> checked_errors([[0.1, 0.2]], "empirical").tolist()
+    [0.1, 0.2]
+    >>> checked_errors([0.5, 1.5], "empirical")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: empirical: errors must be finite numbers in [0, 1]; got range [0.5, 1.5]
+    """
     values = np.asarray(errors, dtype=float).ravel()
     if values.size == 0:
         raise InputError(f"{what}: no errors given; expected at least one number in [0, 1]")
@@ -715,6 +625,14 @@ def _checked_errors(errors, what: str) -> np.ndarray:
         raise InputError(f"{what}: errors must be finite numbers in [0, 1]; got range "
                          f"[{np.nanmin(values):g}, {np.nanmax(values):g}]")
     return values
+
+
+def _log_fit_probability(errors: np.ndarray, n: int) -> np.ndarray:
+    """``log (1 - eps)^n`` of each error: the log probability of fitting ``n`` points (0 for ``n = 0``)."""
+    if not n:
+        return np.zeros(errors.size)
+    with np.errstate(divide="ignore"):
+        return n * np.log1p(-errors)
 
 
 class EmpiricalDensity(ErrorDensity):
@@ -738,7 +656,7 @@ class EmpiricalDensity(ErrorDensity):
     has_pdf = False
 
     def __init__(self, errors):
-        values = np.sort(_checked_errors(errors, "empirical"))
+        values = np.sort(checked_errors(errors, "empirical"))
         values.setflags(write=False)
         self.errors = values
 
@@ -761,9 +679,7 @@ class EmpiricalDensity(ErrorDensity):
         chosen = self._selected(lower, upper)
         if chosen.size == 0:
             return mpmath.ninf
-        with np.errstate(divide="ignore"):
-            logs = n * np.log1p(-chosen) if n else np.zeros(chosen.size)
-        value = _np_log_sum_exp(logs) - math.log(self.errors.size)
+        value = log_sum_exp_array(_log_fit_probability(chosen, n)) - math.log(self.errors.size)
         return mpmath.mpf(float(value)) if np.isfinite(value) else mpmath.ninf
 
     def log_cdf_values(self, eps):
@@ -779,9 +695,8 @@ class EmpiricalDensity(ErrorDensity):
         >>> EmpiricalDensity([0.0, 0.5]).posterior_weights(1).round(4).tolist()
         [0.6667, 0.3333]
         """
-        with np.errstate(divide="ignore"):
-            logs = n * np.log1p(-self.errors) if n else np.zeros(self.errors.size)
-        return np.exp(logs - _np_log_sum_exp(logs))
+        logs = _log_fit_probability(self.errors, n)
+        return np.exp(logs - log_sum_exp_array(logs))
 
     def posterior_cdf(self, n, eps):
         weights = self.posterior_weights(n)
@@ -837,7 +752,7 @@ class HistogramDensity(ErrorDensity):
         >>> HistogramDensity.from_errors([0.1, 0.1, 0.3], bins=2).probabilities.round(4).tolist()
         [0.6667, 0.3333]
         """
-        values = _checked_errors(errors, "histogram")
+        values = checked_errors(errors, "histogram")
         if bins < 1:
             raise InputError(f"histogram: bins={bins!r}; expected a positive integer")
         lo, hi = float(values.min()), float(values.max())
@@ -891,7 +806,7 @@ class HistogramDensity(ErrorDensity):
             # integral of (1 - e)^n over [l, r] = ((1-l)^(n+1) - (1-r)^(n+1)) / (n+1)
             logs = ((n + 1) * log_left + np.log(-np.expm1((n + 1) * (log_right - log_left)))
                     - math.log(n + 1) + log_density)
-        value = _np_log_sum_exp(logs)
+        value = log_sum_exp_array(logs)
         return mpmath.mpf(float(value)) if np.isfinite(value) else mpmath.ninf
 
     def log_cdf_values(self, eps):
@@ -903,162 +818,3 @@ class HistogramDensity(ErrorDensity):
     def sample(self, size, rng):
         j = rng.choice(self.probabilities.size, size=size, p=self.probabilities)
         return rng.uniform(self.edges[j], self.edges[j + 1])
-
-
-# ---------------------------------------------------------------------------
-# parsing
-# ---------------------------------------------------------------------------
-
-FAMILIES = {
-    "beta": "beta:a=A,b=B[,offset=O]",
-    "powerlaw": "powerlaw:k=K[,offset=O]",
-    "uniform": "uniform",
-    "mix": "mix:W1*DENSITY+W2*DENSITY...",
-    "empirical": "empirical:file=PATH",
-    "histogram": "histogram:file=PATH[,bins=N]",
-}
-"""Density families and their string forms."""
-
-
-def _expected() -> str:
-    return "; ".join(FAMILIES.values())
-
-
-def _parse_keys(text: str, family: str, body: str, allowed: dict) -> dict:
-    values = {}
-    for item in filter(None, (part.strip() for part in body.split(","))):
-        if "=" not in item:
-            raise InputError(f"density {text!r}: {family}: expected key=value, got {item!r}; "
-                             f"form {FAMILIES[family]}")
-        key, raw = (s.strip() for s in item.split("=", 1))
-        if key not in allowed:
-            raise InputError(f"density {text!r}: {family}: unknown key {key!r}; "
-                             f"expected one of {', '.join(allowed)}")
-        kind = allowed[key]
-        if kind is str:
-            values[key] = raw
-            continue
-        try:
-            values[key] = kind(raw)
-        except ValueError:
-            raise InputError(f"density {text!r}: {family}: {key}={raw!r} is not a number") from None
-    return values
-
-
-def _required(text, family, values, *keys):
-    missing = [k for k in keys if k not in values]
-    if missing:
-        raise InputError(f"density {text!r}: {family}: missing {', '.join(missing)}; form {FAMILIES[family]}")
-
-
-def read_errors(path: str) -> np.ndarray:
-    """Read measured errors from a text file (numbers separated by space, comma or newline) or a ``.npy`` file.
-
-    Raises
-    ------
-    InputError
-        When the file is missing, unreadable or holds values outside [0, 1].
-
-    Examples
-    --------
-    >>> read_errors("/nonexistent/errors.txt")
-    Traceback (most recent call last):
-    ...
-    theory.errors.InputError: errors file '/nonexistent/errors.txt' not found; expected a text file of numbers in [0, 1] or a .npy array
-    """
-    if not os.path.isfile(path):
-        raise InputError(f"errors file {path!r} not found; expected a text file of numbers in [0, 1] or a .npy array")
-    try:
-        if path.endswith(".npy"):
-            values = np.load(path, allow_pickle=False)
-        else:
-            with open(path, encoding="utf-8") as handle:
-                values = np.array([float(t) for t in re.split(r"[\s,;]+", handle.read()) if t])
-    except (ValueError, OSError) as exc:
-        raise InputError(f"errors file {path!r}: cannot read numbers ({exc})") from None
-    return _checked_errors(values, f"errors file {path!r}")
-
-
-def parse_density(text: str) -> ErrorDensity:
-    """Turn a density string into an :class:`ErrorDensity`.
-
-    Parameters
-    ----------
-    text : str
-        ``FAMILY:key=value,...``; see the module docstring for the families.
-
-    Returns
-    -------
-    ErrorDensity
-
-    Raises
-    ------
-    InputError
-        Naming the string, the offending part and what is accepted.
-
-    Examples
-    --------
-    >>> parse_density("beta:a=2,b=5")
-    BetaDensity(a=2.0, b=5.0, offset=0.0)
-    >>> parse_density("mix:0.9*beta:a=2,b=80+0.1*powerlaw:k=1,offset=0.3").describe()
-    'mix:0.9*beta:a=2,b=80+0.1*powerlaw:k=1,offset=0.3'
-    >>> parse_density("beta:a=2,c=5")
-    Traceback (most recent call last):
-    ...
-    theory.errors.InputError: density 'beta:a=2,c=5': beta: unknown key 'c'; expected one of a, b, offset
-    """
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(f"density {text!r}: empty; expected one of: {_expected()}")
-    text = text.strip()
-    family, _, body = text.partition(":")
-    family = family.strip().lower()
-    if family == "uniform":
-        if body.strip():
-            raise InputError(f"density {text!r}: uniform takes no keys")
-        return BetaDensity(1.0, 1.0)
-    if family == "beta":
-        values = _parse_keys(text, family, body, {"a": float, "b": float, "offset": float})
-        _required(text, family, values, "a", "b")
-        return _build(text, BetaDensity, values["a"], values["b"], values.get("offset", 0.0))
-    if family == "powerlaw":
-        values = _parse_keys(text, family, body, {"k": float, "offset": float})
-        _required(text, family, values, "k")
-        return _build(text, PowerLawDensity, values["k"], values.get("offset", 0.0))
-    if family in ("mix", "mixture"):
-        return _parse_mixture(text, body)
-    if family == "empirical":
-        values = _parse_keys(text, family, body, {"file": str})
-        _required(text, family, values, "file")
-        return EmpiricalDensity(read_errors(values["file"]))
-    if family in ("histogram", "hist"):
-        values = _parse_keys(text, "histogram", body, {"file": str, "bins": int})
-        _required(text, "histogram", values, "file")
-        return HistogramDensity.from_errors(read_errors(values["file"]), values.get("bins", 20))
-    raise InputError(f"density {text!r}: unknown family {family!r}; expected one of: {_expected()}")
-
-
-def _build(text, cls, *args):
-    try:
-        return cls(*args)
-    except InputError as exc:
-        raise InputError(f"density {text!r}: {exc}") from None
-
-
-def _parse_mixture(text: str, body: str) -> MixtureDensity:
-    parts = [p.strip() for p in re.split(r"(?<![eE])\+", body) if p.strip()]
-    if not parts:
-        raise InputError(f"density {text!r}: mix: no components; form {FAMILIES['mix']}")
-    weights, components = [], []
-    for part in parts:
-        weight, star, rest = part.partition("*")
-        if not star:
-            weight, rest = "1", part
-        try:
-            weights.append(float(weight))
-        except ValueError:
-            raise InputError(f"density {text!r}: mix: weight {weight!r} is not a number; "
-                             f"form {FAMILIES['mix']}") from None
-        if rest.split(":", 1)[0].strip().lower() in ("mix", "mixture"):
-            raise InputError(f"density {text!r}: mix: components cannot be mixtures themselves")
-        components.append(parse_density(rest))
-    return _build(text, MixtureDensity, tuple(weights), tuple(components))

@@ -22,7 +22,7 @@ This module computes, for any :class:`theory.error_density.ErrorDensity`:
 Every quantity comes two ways: ``method="exact"`` uses the density's closed
 form (:meth:`~theory.error_density.ErrorDensity.log_mass`), ``method="quad"``
 integrates its pdf by tanh-sinh quadrature in mpmath at
-:data:`theory.error_density.DIGITS` digits. Both work in log space: ``Z_n`` for
+:data:`theory.log_space.DIGITS` digits. Both work in log space: ``Z_n`` for
 ``n = 10**6`` is a number like ``10**-45757`` and never touches a float.
 
 References
@@ -42,8 +42,9 @@ from typing import Optional, Sequence
 import mpmath
 import numpy as np
 
-from theory.error_density import DIGITS, ErrorDensity
+from theory.error_density import ErrorDensity
 from theory.errors import InputError
+from theory.log_space import DIGITS
 
 METHODS = ("auto", "exact", "quad")
 """``auto``: the closed form when the density has one, else quadrature."""

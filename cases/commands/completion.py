@@ -12,16 +12,10 @@ import os
 import numpy as np
 
 from cases.report import to_json
-from numerics.completion import (
-    EXAMPLES,
-    completions_per_component,
-    determined_entries,
-    example_matrix,
-    lowest_rank_completion,
-    nuclear_norm_completion,
-    observed_jacobian_rank,
-    read_partial_matrix,
-)
+from numerics.example_matrices import EXAMPLES, example_matrix
+from numerics.observed_matrix import read_partial_matrix
+from numerics.observed_rank import determined_entries, observed_jacobian_rank
+from numerics.reference_completions import completions_per_component, lowest_rank_completion, nuclear_norm_completion
 from theory.errors import InputError
 from theory.observation_graph import graph_summary
 

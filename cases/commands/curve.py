@@ -242,7 +242,7 @@ def run(args) -> int:
 # ---------------------------------------------------------------------------
 
 def _run_density(args, fmt: str, limit: int) -> int:
-    from theory.error_density import parse_density
+    from theory.density_parser import parse_density
     from theory.learning_curves import METHODS, learning_curve
 
     try:

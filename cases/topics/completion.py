@@ -12,13 +12,9 @@ import numpy as np
 
 from cases.claim import Claim, Measurement
 from cases.rank_claims import rank_measurement
-from numerics.completion import (
-    completions_per_component,
-    determined_entries,
-    example_matrix,
-    nuclear_norm_completion,
-    observed_jacobian_rank,
-)
+from numerics.example_matrices import example_matrix
+from numerics.observed_rank import determined_entries, observed_jacobian_rank
+from numerics.reference_completions import completions_per_component, nuclear_norm_completion
 from numerics.completion_training import (
     compare_completion,
     completion_references,
