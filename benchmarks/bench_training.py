@@ -19,7 +19,7 @@ import torch
 
 from numerics.experiments import get_experiment
 from numerics.experiments.matrix_factorization import nested_mask, target_matrix, parse_group
-from numerics.training import initial_factors, train_factorization_runs
+from numerics.training import plain_factorization_run, train_factorization_runs
 
 
 def experiment_runs(seeds: int):
@@ -31,25 +31,6 @@ def experiment_runs(seeds: int):
     targets = np.array([target_matrix(*parse_group(k.group)) for k in keys])
     masks = np.array([nested_mask(index[k.group], k.seed, k.n) for k in keys])
     return settings, keys, targets, masks, [k.seed for k in keys]
-
-
-def per_run_loop(target, mask, seed, k, init_std, lr, max_steps, tol):
-    """One run, written plainly: autograd, a Python loop over steps, stop below tol."""
-    A, B = (f.clone().requires_grad_() for f in initial_factors(seed, *target.shape, k, init_std))
-    Y = torch.as_tensor(target)
-    W = torch.as_tensor(mask, dtype=torch.float64)
-    steps = 0
-    for _ in range(max_steps):
-        loss = 0.5 * ((W * (A @ B - Y)) ** 2).sum()
-        if not loss.item() >= tol:
-            break
-        A.grad = B.grad = None
-        loss.backward()
-        with torch.no_grad():
-            A -= lr * A.grad
-            B -= lr * B.grad
-        steps += 1
-    return steps
 
 
 def main(argv=None) -> int:
@@ -79,7 +60,7 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(0)
     subset = np.sort(rng.choice(len(keys), size=min(args.subset, len(keys)), replace=False))
     start = time.perf_counter()
-    loop_steps = [per_run_loop(targets[i], masks[i], seeds[i], **common) for i in subset]
+    loop_steps = [plain_factorization_run(targets[i], masks[i], seeds[i], **common)[1] for i in subset]
     loop_seconds = time.perf_counter() - start
     agree = sum(int(s == batched.steps[i]) for s, i in zip(loop_steps, subset))
     # extrapolate by steps: the loop's cost is proportional to the steps it takes

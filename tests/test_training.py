@@ -10,8 +10,8 @@ from numerics.training import (
     _vmapped_loss_functions,
     batched_loss_functions,
     batched_residual_functions,
-    initial_factors,
     levenberg_marquardt_polish,
+    plain_factorization_run,
     resolve_device,
     train_factorization_runs,
     train_masked_factorization,
@@ -19,26 +19,6 @@ from numerics.training import (
 )
 from theory.errors import InputError
 from theory.spec import parse_spec
-
-
-def per_run_factorization_loop(target, mask, seed, k, init_std, lr, max_steps, tol):
-    """The loop a researcher would write: one run, autograd, stop below tol."""
-    A, B = (f.clone().requires_grad_() for f in initial_factors(seed, *target.shape, k, init_std))
-    Y = torch.as_tensor(target)
-    W = torch.as_tensor(mask, dtype=torch.float64)
-    steps = 0
-    for _ in range(max_steps):
-        loss = 0.5 * ((W * (A @ B - Y)) ** 2).sum()
-        if not loss.item() >= tol:
-            break
-        A.grad = B.grad = None
-        loss.backward()
-        with torch.no_grad():
-            A -= lr * A.grad
-            B -= lr * B.grad
-        steps += 1
-    with torch.no_grad():
-        return (A @ B).numpy(), steps, float(0.5 * ((W * (A @ B - Y)) ** 2).sum())
 
 
 def test_batched_factorization_equals_per_run_loop():
@@ -49,7 +29,7 @@ def test_batched_factorization_equals_per_run_loop():
     batched = train_factorization_runs(targets, masks, seeds, k=3, init_std=1e-3, lr=0.05,
                                        max_steps=3000, tol=1e-10)
     for r in range(3):
-        product, steps, loss = per_run_factorization_loop(targets[r], masks[r], seeds[r], 3, 1e-3, 0.05, 3000, 1e-10)
+        product, steps, loss = plain_factorization_run(targets[r], masks[r], seeds[r], 3, 1e-3, 0.05, 3000, 1e-10)
         assert batched.steps[r] == steps
         np.testing.assert_allclose(batched.products[r], product, rtol=1e-9, atol=1e-12)
         assert batched.train_loss[r] == pytest.approx(loss, rel=1e-6, abs=1e-15)
