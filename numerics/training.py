@@ -149,8 +149,28 @@ def _seed_list(seeds) -> list[int]:
     return values
 
 
+class RunOutcomes:
+    """The ``unconverged`` runs of a result with ``converged`` and ``diverged`` flags.
+
+    Examples
+    --------
+    >>> r = MaskedTrainingResult(np.zeros((1, 2, 1, 1)), np.zeros((1, 2)),
+    ...     np.array([[True, False]]), np.array([[False, True]]), np.zeros((1, 2), int))
+    >>> r.unconverged.tolist()
+    [[False, False]]
+    >>> TrainingResult(np.zeros((1, 1)), np.ones(1), np.zeros(1, bool), np.zeros(1, bool),
+    ...                np.ones(1, int)).unconverged.tolist()
+    [True]
+    """
+
+    @property
+    def unconverged(self) -> np.ndarray:
+        """Runs stopped at ``max_steps`` without converging or diverging."""
+        return ~(self.converged | self.diverged)
+
+
 @dataclass
-class MaskedTrainingResult:
+class MaskedTrainingResult(RunOutcomes):
     """Outcome of :func:`train_masked_factorization`, indexed ``[target, seed]``.
 
     Attributes
@@ -181,18 +201,6 @@ class MaskedTrainingResult:
     diverged: np.ndarray
     steps: np.ndarray
 
-    @property
-    def unconverged(self) -> np.ndarray:
-        """Runs stopped at ``max_steps`` without converging or diverging.
-
-        Examples
-        --------
-        >>> r = MaskedTrainingResult(np.zeros((1, 2, 1, 1)), np.zeros((1, 2)),
-        ...     np.array([[True, False]]), np.array([[False, True]]), np.zeros((1, 2), int))
-        >>> r.unconverged.tolist()
-        [[False, False]]
-        """
-        return ~(self.converged | self.diverged)
 
 
 def _factor_dims(n1: int, n2: int, k: int, depth: int) -> list[tuple[int, int]]:
@@ -527,7 +535,7 @@ def _descend_factorizations(factors, targets_np, masks_np, lr, max_steps, tol, d
 
 
 @dataclass
-class TrainingResult:
+class TrainingResult(RunOutcomes):
     """Outcome of :func:`train_runs` or :func:`levenberg_marquardt_polish`, indexed by run.
 
     Attributes
@@ -557,17 +565,6 @@ class TrainingResult:
     diverged: np.ndarray
     steps: np.ndarray
 
-    @property
-    def unconverged(self) -> np.ndarray:
-        """Runs that stopped without converging or diverging.
-
-        Examples
-        --------
-        >>> TrainingResult(np.zeros((1, 1)), np.ones(1), np.zeros(1, bool), np.zeros(1, bool),
-        ...                np.ones(1, int)).unconverged.tolist()
-        [True]
-        """
-        return ~(self.converged | self.diverged)
 
 
 def _check_run_data(model, theta0, X, y, weights):
