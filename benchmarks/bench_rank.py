@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from benchmarks.timing import best_time
-from numerics.jacobian import jacobian, jacobian_loop
-from numerics.points import flat_point, generic_inputs, random_point
-from numerics.rank import jacobian_rank
-from theory.spec import parse_spec
+from rankstrat.numerics.model.jacobian import jacobian, jacobian_loop
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.theory.spec import parse_spec
 
 SPEC = "twolayer:d=20,k=100,act=tanh,bias=1"
 

@@ -17,9 +17,10 @@ import time
 import numpy as np
 import torch
 
-from numerics.experiments import get_experiment
-from numerics.experiments.matrix_factorization import nested_mask, target_matrix, parse_group
-from numerics.training import plain_factorization_run, train_factorization_runs
+from rankstrat.numerics.training.experiments import get_experiment
+from rankstrat.numerics.training.experiments.matrix_factorization import nested_mask, target_matrix, parse_group
+from rankstrat.numerics.training.factorization import train_factorization_runs
+from rankstrat.numerics.training.reference_loop import plain_factorization_run
 
 
 def experiment_runs(seeds: int):

@@ -2,7 +2,7 @@
 
 ::
 
-    from cases import assert_model_rank, assert_linearly_stable, assert_claim
+    from rankstrat.cases import assert_model_rank, assert_linearly_stable, assert_claim
 
     def test_attention_rank():
         assert_model_rank("attention.py:d=4,k=2", 10, certainty="certified-lower-bound")
@@ -23,14 +23,14 @@ from __future__ import annotations
 import math
 from typing import Iterable, Optional
 
-from cases.claim import CERTAINTY_ORDER, certainty_at_least
+from rankstrat.cases.claim import CERTAINTY_ORDER, certainty_at_least
 
 VERDICT_ORDER = ("undecided", "float64-gap", "high-precision", "certified")
 """Certainties of stability verdicts, weakest first."""
 
 
 def _spec(spec):
-    from theory.spec import parse_spec
+    from rankstrat.theory.spec import parse_spec
 
     return parse_spec(spec)
 
@@ -40,12 +40,12 @@ def _gap(value: float) -> str:
 
 
 def rank_report(result) -> list:
-    """Lines describing a :class:`numerics.rank.RankResult`: certainty, gap, bounds, warnings.
+    """Lines describing a :class:`rankstrat.numerics.rank.engine.RankResult`: certainty, gap, bounds, warnings.
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
-    >>> from numerics.rank import model_rank
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.rank.engine import model_rank
     >>> print(rank_report(model_rank(parse_spec("mf:n1=2,k=1,n2=2")))[0])
     gap        ... (s_r/s_r+1 at 16 digits, 8 inputs, 4 parameters)
     """
@@ -86,7 +86,7 @@ def assert_model_rank(spec, expected, at="random", point: Optional[dict] = None,
         Generic inputs (default ``2 M``).
     seed : int
     certainty : str
-        Least certainty accepted (:data:`cases.claim.CERTAINTY_ORDER`).
+        Least certainty accepted (:data:`rankstrat.cases.claim.CERTAINTY_ORDER`).
 
     Returns
     -------
@@ -111,9 +111,9 @@ def assert_model_rank(spec, expected, at="random", point: Optional[dict] = None,
       gap        ... (s_r/s_r+1 at 16 digits, 8 inputs, 4 parameters)
     ...
     """
-    from numerics.input_sets import resolve_inputs
-    from numerics.points import resolve_point
-    from numerics.rank import jacobian_rank, model_rank
+    from rankstrat.numerics.model.input_sets import resolve_inputs
+    from rankstrat.numerics.model.points import resolve_point
+    from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
 
     if certainty not in CERTAINTY_ORDER:
         raise ValueError(f"certainty must be one of {', '.join(CERTAINTY_ORDER)}, got {certainty!r}")
@@ -124,8 +124,8 @@ def assert_model_rank(spec, expected, at="random", point: Optional[dict] = None,
     else:
         chosen = resolve_point(model, point if point is not None else at, seed)
         if inputs is None:
-            from numerics.points import generic_inputs
-            from theory.symbolic import num_params
+            from rankstrat.numerics.model.points import generic_inputs
+            from rankstrat.theory.model.symbolic import num_params
 
             X = generic_inputs(model, n_inputs or 2 * num_params(model), seed)
         else:
@@ -154,9 +154,9 @@ def assert_linearly_stable(spec, target="random", inputs="random:100", stable: b
     ----------
     spec : str, Spec or UserModel
     target : str or dict
-        ``--target`` value (:mod:`numerics.targets`) or a point by name.
+        ``--target`` value (:mod:`rankstrat.numerics.model.targets`) or a point by name.
     inputs : str or array
-        ``--inputs`` value (:mod:`numerics.input_sets`) or an array.
+        ``--inputs`` value (:mod:`rankstrat.numerics.model.input_sets`) or an array.
     stable : bool
         The expected verdict.
     lost : iterable of str, optional
@@ -188,9 +188,9 @@ def assert_linearly_stable(spec, target="random", inputs="random:100", stable: b
       measured   NOT stable: n = 30 >= R = 8, but the inputs see only 6 of the R directions
     ...
     """
-    from numerics.input_sets import resolve_inputs
-    from numerics.stability import linear_stability
-    from numerics.targets import resolve_target
+    from rankstrat.numerics.model.input_sets import resolve_inputs
+    from rankstrat.numerics.rank.stability import linear_stability
+    from rankstrat.numerics.model.targets import resolve_target
 
     if certainty not in VERDICT_ORDER:
         raise ValueError(f"certainty must be one of {', '.join(VERDICT_ORDER)}, got {certainty!r}")
@@ -227,7 +227,7 @@ def assert_linearly_stable(spec, target="random", inputs="random:100", stable: b
 
 
 def assert_claim(claim, full: bool = True):
-    """Assert a claim of the catalogue (or any :class:`cases.claim.Claim`) passes.
+    """Assert a claim of the catalogue (or any :class:`rankstrat.cases.claim.Claim`) passes.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def assert_claim(claim, full: bool = True):
     --------
     >>> assert_claim("mf.target-rank-1").measured
     7
-    >>> from cases.claim import Claim, Measurement
+    >>> from rankstrat.cases.claim import Claim, Measurement
     >>> assert_claim(Claim("demo.wrong", "2 + 2 = 5", "none", lambda: 5, lambda: Measurement(4, "exact")))
     Traceback (most recent call last):
     ...
@@ -261,10 +261,10 @@ def assert_claim(claim, full: bool = True):
       measured   4
       certainty  exact (required: any)
     """
-    from cases.claim import Claim, run_claim
+    from rankstrat.cases.claim import Claim, run_claim
 
     if not isinstance(claim, Claim):
-        from cases.catalogue import all_claims
+        from rankstrat.cases.catalogue import all_claims
 
         found = {c.id: c for c in all_claims(full=full)}
         if claim not in found:
@@ -281,7 +281,7 @@ def format_claim_failure(result, required: Optional[str] = None) -> str:
 
     Examples
     --------
-    >>> from cases.claim import ClaimResult
+    >>> from rankstrat.cases.claim import ClaimResult
     >>> print(format_claim_failure(ClaimResult("x.y", "s", "src", 8, 7, "certified", False, 0.1, "gap inf")))
     claim x.y failed: s
       source     src

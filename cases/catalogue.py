@@ -1,13 +1,13 @@
-"""Collect the claims of every topic module in :mod:`cases.topics`."""
+"""Collect the claims of every topic module in :mod:`rankstrat.cases.topics`."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
-import cases.topics
-from cases.claim import Claim
-from theory.errors import InputError
+import rankstrat.cases.topics
+from rankstrat.cases.claim import Claim
+from rankstrat.theory.errors import InputError
 
 
 def topic_names() -> list[str]:
@@ -18,7 +18,7 @@ def topic_names() -> list[str]:
     >>> "mf" in topic_names()
     True
     """
-    return sorted(info.name for info in pkgutil.iter_modules(cases.topics.__path__))
+    return sorted(info.name for info in pkgutil.iter_modules(rankstrat.cases.topics.__path__))
 
 
 def all_claims(full: bool = False) -> list[Claim]:
@@ -32,7 +32,7 @@ def all_claims(full: bool = False) -> list[Claim]:
     """
     claims = []
     for name in topic_names():
-        module = importlib.import_module(f"cases.topics.{name}")
+        module = importlib.import_module(f"rankstrat.cases.topics.{name}")
         claims.extend(c for c in module.CLAIMS if full or not c.full_only)
     return claims
 
@@ -53,7 +53,7 @@ def select_claims(claims: list[Claim], only: str | None = None, topic: str | Non
     >>> select_claims(claims, only="nope.nothing")
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --only: no claim with id 'nope.nothing'; see `rankstrat check --list`
+    rankstrat.theory.errors.InputError: --only: no claim with id 'nope.nothing'; see `rankstrat check --list`
     """
     chosen = claims
     if topic:

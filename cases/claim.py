@@ -1,6 +1,6 @@
 """A claim is data: a theorem instance with its closed form and its numeric check.
 
-Topic modules in :mod:`cases.topics` only list claims; :func:`run_claim` runs
+Topic modules in :mod:`rankstrat.cases.topics` only list claims; :func:`run_claim` runs
 any of them the same way, and :func:`compare` is the one comparison used by the
 claims, the tests and the pytest helpers.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 CERTAINTY_ORDER = (
@@ -20,7 +20,7 @@ CERTAINTY_ORDER = (
     "certified-lower-bound",
     "certified",
 )
-"""Rank certainties, weakest first (see :class:`numerics.rank.RankResult`)."""
+"""Rank certainties, weakest first (see :class:`rankstrat.numerics.rank.engine.RankResult`)."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,9 @@ class Claim:
     source : str
         Paper and theorem, figure or section.
     predicted : callable
-        ``() -> value`` from :mod:`theory` (the closed form).
+        ``() -> value`` from :mod:`rankstrat.theory` (the closed form).
     measure : callable
-        ``() -> Measurement`` from :mod:`numerics`.
+        ``() -> Measurement`` from :mod:`rankstrat.numerics`.
     tolerance : float
         Absolute tolerance for numeric values (0 for ranks).
     required_certainty : str or None
@@ -76,7 +76,7 @@ class Claim:
     full_only : bool
         True for large sizes run only by ``rankstrat check --full``.
     case : object, optional
-        For rank claims, the :class:`cases.rank_claims.RankCase` behind them, so
+        For rank claims, the :class:`rankstrat.cases.rank_claims.RankCase` behind them, so
         tests can run the same case over every rank implementation.
 
     Examples

@@ -1,6 +1,6 @@
 """The ``rankstrat`` command line: parses arguments, calls the library, formats.
 
-Subcommands live in :mod:`cases.commands`, one module each.
+Subcommands live in :mod:`rankstrat.cases.commands`, one module each.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import pkgutil
 import sys
 
-import cases.commands
-from theory.errors import RankstratError
+import rankstrat.cases.commands
+from rankstrat.theory.errors import RankstratError
 
 
 def command_modules() -> list:
@@ -24,8 +24,8 @@ def command_modules() -> list:
     True
     """
     modules = [
-        importlib.import_module(f"cases.commands.{info.name}")
-        for info in pkgutil.iter_modules(cases.commands.__path__)
+        importlib.import_module(f"rankstrat.cases.commands.{info.name}")
+        for info in pkgutil.iter_modules(rankstrat.cases.commands.__path__)
     ]
     return sorted(modules, key=lambda m: m.NAME)
 

@@ -1,7 +1,7 @@
-"""A user's closed-form claim checked over a grid of sizes: one :class:`~cases.claim.Claim` per grid point.
+"""A user's closed-form claim checked over a grid of sizes: one :class:`~rankstrat.cases.claim.Claim` per grid point.
 
 ``rankstrat verify MODEL --claim "model_rank == k*(d+1)" --vary k=1..6``
-builds the claims here and runs them with :func:`cases.claim.run_claim`, like
+builds the claims here and runs them with :func:`rankstrat.cases.claim.run_claim`, like
 the catalogue; :func:`first_counterexample` picks the first failure.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from cases.claim import Claim, ClaimResult, Measurement
-from cases.rank_claims import rank_measurement
-from theory.errors import InputError
-from theory.size_claims import SizeClaim, parse_size_claim, parse_size_grid
-from theory.symbolic import num_params
+from rankstrat.cases.claim import Claim, ClaimResult, Measurement
+from rankstrat.cases.rank_claims import rank_measurement
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.rank.size_claims import SizeClaim, parse_size_claim, parse_size_grid
+from rankstrat.theory.model.symbolic import num_params
 
 
 def model_sizes(spec) -> dict:
@@ -22,7 +22,7 @@ def model_sizes(spec) -> dict:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> model_sizes(parse_spec("twolayer:d=3,k=2,bias=1"))
     {'d': 3, 'k': 2, 'bias': 1}
     >>> model_sizes(parse_spec("mlp:d=3,widths=4-4"))
@@ -41,13 +41,13 @@ def resolve_claim(spec, text: Optional[str]) -> SizeClaim:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> str(resolve_claim(parse_spec("twolayer:d=3,k=2"), "model_rank == k*(d+1)"))
     'model_rank == k*(d + 1)'
     >>> resolve_claim(parse_spec("twolayer:d=3,k=2"), None)
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --claim: no claim given and the model states none; e.g. --claim "model_rank == k*(d+1)"
+    rankstrat.theory.errors.InputError: --claim: no claim given and the model states none; e.g. --claim "model_rank == k*(d+1)"
     """
     if text:
         return parse_size_claim(text, list(model_sizes(spec)))
@@ -63,7 +63,7 @@ class GridPoint:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> points = grid_points(parse_spec("twolayer:d=3,k=1"), "model_rank == k*(d+1)", ["k=1..2"])
     >>> [p.label for p in points], points[1].claim.predicted()
     (['k=1', 'k=2'], 8)
@@ -79,7 +79,7 @@ class GridPoint:
 
         Examples
         --------
-        >>> from theory.spec import parse_spec
+        >>> from rankstrat.theory.spec import parse_spec
         >>> grid_points(parse_spec("twolayer:d=3,k=1"), "num_params == k*(d+1)", ["k=2", "d=4"])[0].label
         'k=2,d=4'
         """
@@ -87,7 +87,7 @@ class GridPoint:
 
 
 def _measure(size_claim: SizeClaim, spec, sizes: dict, seed: int, n_inputs, certify: bool) -> Measurement:
-    from numerics.rank import model_rank
+    from rankstrat.numerics.rank.engine import model_rank
 
     if size_claim.quantity == "num_params":
         value = num_params(spec)
@@ -127,8 +127,8 @@ def grid_points(spec, claim_text: Optional[str], vary: Sequence[str] = (), seed:
 
     Examples
     --------
-    >>> from cases.claim import run_claim
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.cases.claim import run_claim
+    >>> from rankstrat.theory.spec import parse_spec
     >>> points = grid_points(parse_spec("mf:n1=2,k=1,n2=2"), "model_rank == k*(n1+n2-k)", ["n2=2..3"])
     >>> [(p.label, run_claim(p.claim).passed) for p in points]
     [('n2=2', True), ('n2=3', True)]

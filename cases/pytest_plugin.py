@@ -66,7 +66,7 @@ class ClaimFailed(Exception):
 
     Examples
     --------
-    >>> from cases.claim import ClaimResult
+    >>> from rankstrat.cases.claim import ClaimResult
     >>> ClaimFailed(ClaimResult("x.y", "", "", 1, 2, "", False, 0.0), None).result.measured
     2
     """
@@ -78,8 +78,8 @@ class ClaimFailed(Exception):
 
 class ClaimItem(pytest.Item):
     """One claim of the catalogue as a test (``rankstrat-catalogue::ID``); it runs the
-    claim with :func:`cases.claim.run_claim` and fails with
-    :func:`cases.assertions.format_claim_failure`. Exercised by
+    claim with :func:`rankstrat.cases.claim.run_claim` and fails with
+    :func:`rankstrat.cases.assertions.format_claim_failure`. Exercised by
     ``tests/test_pytest_plugin.py`` (it needs a pytest session)."""
 
     def __init__(self, *, claim, **kwargs):
@@ -89,7 +89,7 @@ class ClaimItem(pytest.Item):
 
     def runtest(self) -> None:
         """Run the claim; raise :class:`ClaimFailed` when it does not pass."""
-        from cases.claim import run_claim
+        from rankstrat.cases.claim import run_claim
 
         result = run_claim(self.claim)
         if not result.passed:
@@ -98,7 +98,7 @@ class ClaimItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         """The claim's failure message: predicted, measured, certainty, detail."""
         if isinstance(excinfo.value, ClaimFailed):
-            from cases.assertions import format_claim_failure
+            from rankstrat.cases.assertions import format_claim_failure
 
             return format_claim_failure(excinfo.value.result, excinfo.value.required)
         return super().repr_failure(excinfo, style=style)
@@ -130,7 +130,7 @@ def catalogue_claims(full: bool = False, topics: str | None = None) -> list:
     >>> [c.topic for c in catalogue_claims(topics="single_neuron")][:1]
     ['single_neuron']
     """
-    from cases import catalogue
+    from rankstrat.cases import catalogue
 
     return catalogue.select_claims(catalogue.all_claims(full=full), topic=topics)
 
@@ -167,31 +167,31 @@ class RankEngine:
 
     @staticmethod
     def spec(text):
-        """Parse a spec string or model file (:func:`theory.spec.parse_spec`).
+        """Parse a spec string or model file (:func:`rankstrat.theory.spec.parse_spec`).
 
         Examples
         --------
         >>> RankEngine.spec("mf:n1=2,k=1,n2=2")
         Spec('mf:n1=2,k=1,n2=2,depth=2')
         """
-        from theory.spec import parse_spec
+        from rankstrat.theory.spec import parse_spec
 
         return parse_spec(text)
 
     def model_rank(self, spec, **options):
-        """:func:`numerics.rank.model_rank` on a spec string or object.
+        """:func:`rankstrat.numerics.rank.engine.model_rank` on a spec string or object.
 
         Examples
         --------
         >>> RankEngine().model_rank("mf:n1=2,k=1,n2=2", certify=False).rank
         3
         """
-        from numerics.rank import model_rank
+        from rankstrat.numerics.rank.engine import model_rank
 
         return model_rank(self.spec(spec), **options)
 
     def jacobian_rank(self, spec, point: dict, X, **options):
-        """:func:`numerics.rank.jacobian_rank`.
+        """:func:`rankstrat.numerics.rank.engine.jacobian_rank`.
 
         Examples
         --------
@@ -199,21 +199,21 @@ class RankEngine:
         >>> RankEngine().jacobian_rank("twolayer:d=1,k=1", {"W": [[1.0]], "a": [1.0]}, np.array([[0.5]])).rank
         1
         """
-        from numerics.rank import jacobian_rank
+        from rankstrat.numerics.rank.engine import jacobian_rank
 
         return jacobian_rank(self.spec(spec), point, X, **options)
 
     def stability(self, spec, target="random", inputs="random:100", seed: int = 0):
-        """:func:`numerics.stability.linear_stability` with ``--target`` / ``--inputs`` values.
+        """:func:`rankstrat.numerics.rank.stability.linear_stability` with ``--target`` / ``--inputs`` values.
 
         Examples
         --------
         >>> RankEngine().stability("mf:n1=2,k=1,n2=2", "rank=1", "random:3").stable
         True
         """
-        from numerics.input_sets import resolve_inputs
-        from numerics.stability import linear_stability
-        from numerics.targets import resolve_target
+        from rankstrat.numerics.model.input_sets import resolve_inputs
+        from rankstrat.numerics.rank.stability import linear_stability
+        from rankstrat.numerics.model.targets import resolve_target
 
         model = self.spec(spec)
         X = resolve_inputs(model, inputs, seed).X if isinstance(inputs, str) else inputs
@@ -221,7 +221,7 @@ class RankEngine:
 
     def __getattr__(self, name):
         if name.startswith("assert_"):
-            from cases import assertions
+            from rankstrat.cases import assertions
 
             return getattr(assertions, name)
         raise AttributeError(name)

@@ -8,11 +8,11 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from cases.claim import Claim, Measurement
-from numerics.rank import RankResult, jacobian_rank, model_rank
-from numerics.points import generic_inputs
-from theory.spec import Spec, parse_spec
-from theory.symbolic import num_params
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.numerics.rank.engine import RankResult, jacobian_rank, model_rank
+from rankstrat.numerics.model.points import generic_inputs
+from rankstrat.theory.spec import Spec, parse_spec
+from rankstrat.theory.model.symbolic import num_params
 
 
 def rank_measurement(result: RankResult) -> Measurement:
@@ -53,7 +53,7 @@ class RankCase:
 
     Examples
     --------
-    >>> from theory.families import mf
+    >>> from rankstrat.theory.families import mf
     >>> case = RankCase(parse_spec("mf:n1=2,k=2,n2=2"), lambda s: mf.generic_rank(s).value)
     >>> case.expected(), case.inputs().shape
     (4, (16, 4))
@@ -70,7 +70,7 @@ class RankCase:
 
     def parameters(self) -> dict:
         """The point (random with seed 0 when no stratum point is given)."""
-        from numerics.points import random_point
+        from rankstrat.numerics.model.points import random_point
 
         return random_point(self.spec, 0) if self.point is None else self.point(self.spec)
 
@@ -104,7 +104,7 @@ def rank_claim(
     claim_id, statement, source : str
     spec : str or Spec
     predicted : callable
-        ``spec -> int``, a closed form from :mod:`theory`.
+        ``spec -> int``, a closed form from :mod:`rankstrat.theory`.
     point : callable, optional
         ``spec -> {name: array}``; a random point when omitted.
     n_inputs : int, optional
@@ -118,8 +118,8 @@ def rank_claim(
 
     Examples
     --------
-    >>> from cases.claim import run_claim
-    >>> from theory.families import mf
+    >>> from rankstrat.cases.claim import run_claim
+    >>> from rankstrat.theory.families import mf
     >>> claim = rank_claim("mf.demo", "generic rank", "test", "mf:n1=2,k=2,n2=3",
     ...                    lambda s: mf.generic_rank(s).value)
     >>> run_claim(claim).passed

@@ -25,7 +25,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from theory.errors import InputError
+from rankstrat.theory.errors import InputError
 
 IDX_IMAGES_MAGIC = 2051
 """Magic number of an MNIST idx3 image file (unsigned bytes, 3 dimensions)."""
@@ -208,7 +208,7 @@ def read_idx(path: str) -> np.ndarray:
     >>> read_idx("/nonexistent/train-labels-idx1-ubyte")
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: idx file '/nonexistent/train-labels-idx1-ubyte' not found
+    rankstrat.theory.errors.InputError: idx file '/nonexistent/train-labels-idx1-ubyte' not found
     """
     if not os.path.isfile(path):
         raise InputError(f"idx file {path!r} not found")
@@ -265,7 +265,7 @@ def load_mnist(folder: str = DEFAULT_DIRS["mnist"], split: str = "train",
     >>> load_mnist("/nonexistent")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: mnist: files not found in folder '/nonexistent'; put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz there (...), or name another folder with dir=PATH
+    rankstrat.theory.errors.InputError: mnist: files not found in folder '/nonexistent'; put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz there (...), or name another folder with dir=PATH
     """
     if split not in MNIST_FILES:
         raise InputError(f"mnist: split={split!r}; expected one of {', '.join(MNIST_FILES)}")
@@ -332,7 +332,7 @@ def read_cifar_batch(path: str):
     >>> read_cifar_batch("/nonexistent/data_batch_1")
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: CIFAR-10 batch '/nonexistent/data_batch_1' not found
+    rankstrat.theory.errors.InputError: CIFAR-10 batch '/nonexistent/data_batch_1' not found
     """
     if not os.path.isfile(path):
         raise InputError(f"CIFAR-10 batch {path!r} not found")
@@ -382,7 +382,7 @@ def load_cifar10(folder: str = DEFAULT_DIRS["cifar10"], split: str = "train",
     >>> load_cifar10("/nonexistent", split="test")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: cifar10: files not found in folder '/nonexistent'; put test_batch there (...), or name another folder with dir=PATH
+    rankstrat.theory.errors.InputError: cifar10: files not found in folder '/nonexistent'; put test_batch there (...), or name another folder with dir=PATH
     """
     if split not in CIFAR10_FILES:
         raise InputError(f"cifar10: split={split!r}; expected one of {', '.join(CIFAR10_FILES)}")
@@ -443,7 +443,7 @@ def parse_dataset(text: str) -> tuple[str, dict]:
     >>> parse_dataset("svhn")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: dataset 'svhn': unknown data set 'svhn'; expected one of synthetic[...
+    rankstrat.theory.errors.InputError: dataset 'svhn': unknown data set 'svhn'; expected one of synthetic[...
     """
     name, _, body = str(text).strip().partition(":")
     name = name.strip().lower()

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-import cases
-from cases.assertions import assert_claim, assert_linearly_stable, assert_model_rank
-from cases.claim import Claim, Measurement
-from theory.families import mf, twolayer
-from theory.spec import parse_spec
+from rankstrat import cases
+from rankstrat.cases.assertions import assert_claim, assert_linearly_stable, assert_model_rank
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.theory.families import mf, twolayer
+from rankstrat.theory.spec import parse_spec
 
 
 @pytest.mark.parametrize("text", ["twolayer:d=3,k=4", "twolayer:d=2,k=3,bias=1", "mf:n1=3,k=2,n2=4"])
@@ -24,7 +24,7 @@ def test_true_ranks_pass_and_return_the_result(text):
 def test_a_wrong_rank_fails_with_a_readable_message():
     spec = parse_spec("mf:n1=4,k=4,n2=4")
     wrong = mf.target_rank_formula(spec, 2).value + 1
-    from numerics.stratum_points import mf_target_point
+    from rankstrat.numerics.model.stratum_points import mf_target_point
 
     with pytest.raises(AssertionError) as info:
         assert_model_rank(spec, wrong, point=mf_target_point(spec, 2))
@@ -41,7 +41,7 @@ def test_a_closed_form_expectation_shows_its_formula():
 
 
 def test_a_certainty_below_the_required_one_fails():
-    from numerics.user_model import torch_model
+    from rankstrat.numerics.model.user_model import torch_model
 
     plain = torch_model("product", lambda p, x: (p["u"] @ x) * (p["v"] @ x), {"u": (3,), "v": (3,)}, input_dim=3)
     with pytest.raises(AssertionError) as info:
@@ -103,6 +103,6 @@ def test_helpers_are_re_exported_from_cases():
 
 
 def test_importing_cases_and_the_plugin_loads_no_torch():
-    code = "import sys, cases, cases.pytest_plugin; print('torch' in sys.modules, 'sympy' in sys.modules)"
+    code = "import sys, rankstrat.cases, rankstrat.cases.pytest_plugin; print('torch' in sys.modules, 'sympy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from cases import cli
-from cases.claim import Claim, Measurement
+from rankstrat.cases import cli
+from rankstrat.cases.claim import Claim, Measurement
 
 
 def run_cli(capsys, *argv):
@@ -83,7 +83,7 @@ def test_check_selected_claims_pass_and_json_parses(capsys):
 
 def test_check_exits_1_when_a_claim_fails(capsys, monkeypatch):
     wrong = Claim("mf.wrong", "a wrong claim", "test", lambda: 8, lambda: Measurement(7, "certified"))
-    monkeypatch.setattr(cli.importlib.import_module("cases.commands.check"), "all_claims", lambda full=False: [wrong])
+    monkeypatch.setattr(cli.importlib.import_module("rankstrat.cases.commands.check"), "all_claims", lambda full=False: [wrong])
     code, out, _ = run_cli(capsys, "check", "--no-progress")
     assert code == 1
     assert "FAIL" in out and "0 passed, 1 failed" in out
@@ -98,7 +98,7 @@ def test_check_writes_the_report_file(capsys, tmp_path):
 
 def test_console_script_runs():
     done = subprocess.run(
-        [sys.executable, "-m", "cases.cli", "rank", "mf:n1=2,k=1,n2=2", "--json"],
+        [sys.executable, "-m", "rankstrat.cases.cli", "rank", "mf:n1=2,k=1,n2=2", "--json"],
         capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0

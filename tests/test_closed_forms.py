@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import sympy
 
-from numerics.points import generic_inputs
-from numerics.rank import jacobian_rank
-from numerics.stratum_points import exact_low_rank
-from theory import single_neuron
-from theory.closed_form import SIZE_SYMBOLS
-from theory.families import cnn, mf, mlp, twolayer
-from theory.spec import parse_spec
+from rankstrat.numerics.model.points import generic_inputs
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.numerics.model.stratum_points import exact_low_rank
+from rankstrat.theory.rank import single_neuron
+from rankstrat.theory.closed_form import SIZE_SYMBOLS
+from rankstrat.theory.families import cnn, mf, mlp, twolayer
+from rankstrat.theory.spec import parse_spec
 
 d, k, s = SIZE_SYMBOLS["d"], SIZE_SYMBOLS["k"], SIZE_SYMBOLS["s"]
 
@@ -84,7 +84,7 @@ def test_deep_mf_rank_at_point_against_numerics(seed, depth, n1, kk, n2):
 
 @pytest.mark.parametrize("dim, width, power, bias", [(2, 3, 2, 0), (3, 4, 2, 1), (2, 5, 3, 0), (3, 5, 4, 0), (2, 2, 3, 1)])
 def test_polynomial_activation_formula_against_numerics(dim, width, power, bias):
-    from numerics.rank import model_rank
+    from rankstrat.numerics.rank.engine import model_rank
 
     spec = parse_spec(f"twolayer:d={dim},k={width},act=pow{power},bias={bias}")
     assert model_rank(spec).rank == twolayer.generic_rank(spec).value
@@ -92,7 +92,7 @@ def test_polynomial_activation_formula_against_numerics(dim, width, power, bias)
 
 
 def test_exp_with_bias_loses_one_direction_per_neuron():
-    from numerics.rank import model_rank
+    from rankstrat.numerics.rank.engine import model_rank
 
     for dim, width in [(2, 2), (3, 3)]:
         spec = parse_spec(f"twolayer:d={dim},k={width},act=exp,bias=1")

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from numerics.example_matrices import EXAMPLES, example_matrix, rank_one_tree_example
-from numerics.observed_matrix import PartialMatrix, parse_partial_matrix, partial_matrix_from_array, read_partial_matrix
-from numerics.observed_rank import determined_entries, observed_jacobian_rank
-from numerics.reference_completions import (
+from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix, rank_one_tree_example
+from rankstrat.numerics.completion.observed_matrix import PartialMatrix, parse_partial_matrix, partial_matrix_from_array, read_partial_matrix
+from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
+from rankstrat.numerics.completion.reference_completions import (
     alternating_least_squares,
     completions_per_component,
     fully_observed_rank_bound,
@@ -15,8 +15,8 @@ from numerics.reference_completions import (
     nuclear_norm_completion,
     rank_one_completion,
 )
-from theory.errors import InputError
-from theory.observation_graph import observation_components
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.completion.observation_graph import observation_components
 
 # ----------------------------------------------------------------------------- reading
 

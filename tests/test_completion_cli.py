@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from cases import cli
-from numerics.example_matrices import EXAMPLES
+from rankstrat.cases import cli
+from rankstrat.numerics.completion.example_matrices import EXAMPLES
 
 
 def run_cli(capsys, *argv):

@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from numerics.example_matrices import example_matrix, rank_one_tree_example
-from numerics.observed_matrix import parse_partial_matrix
-from numerics.completion_training import (
+from rankstrat.numerics.completion.example_matrices import example_matrix, rank_one_tree_example
+from rankstrat.numerics.completion.observed_matrix import parse_partial_matrix
+from rankstrat.numerics.completion.training import (
     InitSweep,
     RecoveryRate,
     compare_completion,
@@ -18,7 +18,7 @@ from numerics.completion_training import (
     recovery_rates,
     train_completions,
 )
-from theory.errors import InputError
+from rankstrat.theory.errors import InputError
 
 SEEDS = range(4)
 

@@ -1,14 +1,13 @@
 """``rankstrat curve``: the three modes, JSON output, figures and bad input."""
 
 import json
-import os
 
 import numpy as np
 import pytest
 
-from cases import cli
-from cases.commands.curve import parse_sizes
-from theory.errors import InputError
+from rankstrat.cases import cli
+from rankstrat.cases.commands.curve import parse_sizes
+from rankstrat.theory.errors import InputError
 
 
 def run_cli(capsys, *argv):

@@ -4,11 +4,11 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from numerics.dask_backend import connect, run_batches_on_dask  # noqa: E402
-from numerics.experiments import get_experiment  # noqa: E402
-from numerics.experiments.sweep import run_sweep  # noqa: E402
-from numerics.sweep_store import SweepStore  # noqa: E402
-from theory.errors import InputError  # noqa: E402
+from rankstrat.numerics.training.dask_backend import connect, run_batches_on_dask  # noqa: E402
+from rankstrat.numerics.training.experiments import get_experiment  # noqa: E402
+from rankstrat.numerics.training.experiments.sweep import run_sweep  # noqa: E402
+from rankstrat.numerics.training.store import SweepStore  # noqa: E402
+from rankstrat.theory.errors import InputError  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from numerics.datasets import (
+from rankstrat.numerics.datasets import (
     CIFAR10_FILES,
     MNIST_FILES,
     load_cifar10,
@@ -21,7 +21,7 @@ from numerics.datasets import (
     select_classes,
     separable_teacher,
 )
-from theory.errors import InputError
+from rankstrat.theory.errors import InputError
 
 
 # ---------------------------------------------------------------------------

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from theory.density_parser import parse_density, read_errors
-from theory.error_density import (
+from rankstrat.theory.curves.density_parser import parse_density, read_errors
+from rankstrat.theory.curves.error_density import (
     BetaDensity,
     EmpiricalDensity,
     HistogramDensity,
     MixtureDensity,
     PowerLawDensity,
 )
-from theory.errors import InputError
-from theory.log_space import log_regularized_beta
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.curves.log_space import log_regularized_beta
 
 PDF_DENSITIES = [
     BetaDensity(2, 5),

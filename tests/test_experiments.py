@@ -4,12 +4,12 @@ pieces they are built from (targets, masks, branches, imbalance ratio, counting 
 import numpy as np
 import pytest
 
-from numerics.experiments import experiment_names, get_experiment
-from numerics.experiments.convolution import ARCHITECTURES, predicted_onset
-from numerics.experiments.definition import RunKey, make_record, onset, recovery_rows
-from numerics.experiments.imbalance import window_fractions
-from numerics.experiments.matrix_factorization import held_out_error, nested_mask, target_matrix
-from numerics.experiments.single_neuron import (
+from rankstrat.numerics.training.experiments import experiment_names, get_experiment
+from rankstrat.numerics.training.experiments.convolution import ARCHITECTURES, predicted_onset
+from rankstrat.numerics.training.experiments.definition import RunKey, make_record, onset, recovery_rows
+from rankstrat.numerics.training.experiments.imbalance import window_fractions
+from rankstrat.numerics.training.experiments.matrix_factorization import held_out_error, nested_mask, target_matrix
+from rankstrat.numerics.training.experiments.single_neuron import (
     branch_distances,
     generic_imbalance,
     imbalance_ratio,
@@ -17,8 +17,8 @@ from numerics.experiments.single_neuron import (
     student_spec,
     thresholds,
 )
-from numerics.experiments.sweep import run_in_memory
-from theory.errors import InputError
+from rankstrat.numerics.training.experiments.sweep import run_in_memory
+from rankstrat.theory.errors import InputError
 
 
 def test_every_experiment_has_a_consistent_fast_grid():

@@ -4,18 +4,18 @@ import numpy as np
 import pytest
 import sympy
 
-from numerics.certify import attach_upper_bound
-from numerics.points import flat_point, generic_inputs, random_point
-from numerics.rank import jacobian_rank
-from numerics.stratum_points import Neuron, mf_point, twolayer_point
-from theory.kernel_certificates import (
+from rankstrat.numerics.rank.certify import attach_upper_bound
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.numerics.model.stratum_points import Neuron, mf_point, twolayer_point
+from rankstrat.theory.rank.kernel_certificates import (
     certified_upper_bound,
     exact_gradient,
     exact_polynomial_rank,
     kernel_certificates,
     verify_kernel_vector,
 )
-from theory.spec import parse_spec
+from rankstrat.theory.spec import parse_spec
 
 
 def test_every_listed_certificate_verifies_and_a_perturbed_one_fails():
@@ -46,7 +46,7 @@ def test_upper_bound_is_never_below_the_measured_rank(text, seed):
 
 @pytest.mark.parametrize("ra, rb", [(0, 2), (1, 1), (2, 3), (3, 3)])
 def test_exact_polynomial_rank_matches_the_mf_formula(ra, rb):
-    from theory.families import mf
+    from rankstrat.theory.families import mf
 
     spec = parse_spec("mf:n1=3,k=3,n2=4")
     point = mf_point(spec, ra, rb, seed=ra + rb)

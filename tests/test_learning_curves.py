@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from theory.error_density import (
+from rankstrat.theory.curves.error_density import (
     BetaDensity,
     EmpiricalDensity,
     ErrorDensity,
@@ -15,8 +15,8 @@ from theory.error_density import (
     MixtureDensity,
     PowerLawDensity,
 )
-from theory.errors import InputError
-from theory.learning_curves import (
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.curves.learning_curves import (
     LOG10_E,
     bad_fraction,
     bad_fraction_bound,

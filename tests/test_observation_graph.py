@@ -4,9 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from numerics.observed_rank import determined_entries, observed_jacobian_rank
-from theory.errors import InputError
-from theory.observation_graph import (
+from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.completion.observation_graph import (
     ObservationComponent,
     graph_summary,
     is_connected,

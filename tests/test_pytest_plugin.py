@@ -4,14 +4,14 @@ catalogue when asked, offers fixtures, and fails claims with readable messages."
 import importlib
 import importlib.metadata
 
-from cases.catalogue import all_claims, select_claims
+from rankstrat.cases.catalogue import all_claims, select_claims
 
 pytest_plugins = ["pytester"]
 
 PRELOADED = [
     importlib.import_module(name)
-    for name in ("cases.assertions", "numerics.input_sets", "numerics.stability", "numerics.targets",
-                 "numerics.user_model")
+    for name in ("rankstrat.cases.assertions", "rankstrat.numerics.model.input_sets", "rankstrat.numerics.rank.stability", "rankstrat.numerics.model.targets",
+                 "rankstrat.numerics.model.user_model")
 ]
 """Loaded before any in-process run: pytester restores ``sys.modules`` after each run,
 and numpy and torch cannot be imported twice in one process."""
@@ -23,7 +23,7 @@ FAST_TOPIC = "single_neuron"
 
 def test_registered_as_a_pytest11_entry_point():
     points = [e for e in importlib.metadata.entry_points(group="pytest11") if e.name == "rankstrat"]
-    assert [e.value for e in points] == ["cases.pytest_plugin"]
+    assert [e.value for e in points] == ["rankstrat.cases.pytest_plugin"]
 
 
 def test_without_the_option_nothing_is_added(pytester):
@@ -79,7 +79,7 @@ def test_fixtures(pytester):
 def test_a_wrong_user_assertion_fails_with_predicted_measured_certainty_and_gap(pytester):
     pytester.makepyfile(
         """
-        from cases import assert_model_rank
+        from rankstrat.cases import assert_model_rank
 
         def test_wrong_rank():
             assert_model_rank("mf:n1=2,k=1,n2=2", 4)
@@ -99,13 +99,13 @@ def test_a_wrong_user_assertion_fails_with_predicted_measured_certainty_and_gap(
 def test_a_failing_catalogue_claim_reads_like_the_report(pytester):
     pytester.makeconftest(
         """
-        import cases.catalogue
-        from cases.claim import Claim, Measurement
+        import rankstrat.cases.catalogue
+        from rankstrat.cases.claim import Claim, Measurement
 
         WRONG = Claim("mf.wrong", "a 2x2 rank-1 target has rank 4", "test", lambda: 4,
                       lambda: Measurement(3, "certified", "gap inf at 16 digits"),
                       required_certainty="float64-gap")
-        cases.catalogue.all_claims = lambda full=False: [WRONG]
+        rankstrat.cases.catalogue.all_claims = lambda full=False: [WRONG]
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rankstrat-catalogue")

@@ -5,19 +5,19 @@ modular rank. All must agree with the closed form."""
 import numpy as np
 import pytest
 
-from cases.catalogue import all_claims
-from numerics.certify import ball_minor_bound, modular_rank
-from numerics.jacobian import jacobian
-from numerics.points import flat_point, generic_inputs, random_point
-from numerics.rank import (
+from rankstrat.cases.catalogue import all_claims
+from rankstrat.numerics.rank.certify import ball_minor_bound, modular_rank
+from rankstrat.numerics.model.jacobian import jacobian
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.engine import (
     FLOAT64_EPS,
     decide_spectrum,
     high_precision_spectrum,
     jacobian_rank,
     model_rank,
 )
-from theory.families import twolayer
-from theory.spec import parse_spec
+from rankstrat.theory.families import twolayer
+from rankstrat.theory.spec import parse_spec
 
 CASES = [claim.case for claim in all_claims() if claim.case is not None]
 IDS = [claim.id for claim in all_claims() if claim.case is not None]

@@ -5,11 +5,11 @@ import pytest
 import sympy
 import torch
 
-from numerics.jacobian import jacobian, jacobian_loop, jacobian_mpmath
-from numerics.points import flat_point, generic_inputs, random_point
-from numerics.realize import realize
-from theory.spec import parse_spec
-from theory.symbolic import symbolic_model
+from rankstrat.numerics.model.jacobian import jacobian, jacobian_loop, jacobian_mpmath
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.model.realize import realize
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.model.symbolic import symbolic_model
 
 SMALL = [
     "mf:n1=2,k=2,n2=3",

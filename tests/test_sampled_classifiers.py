@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from numerics.datasets import load_digits, make_separable, separable_teacher
-from numerics.density_fit import (
+from rankstrat.numerics.datasets import load_digits, make_separable, separable_teacher
+from rankstrat.numerics.curves.density_fit import (
     FAMILIES,
     MeasuredCurve,
     akaike_weights,
@@ -14,8 +14,7 @@ from numerics.density_fit import (
     fit_density_families,
     measure_learning_curve,
 )
-from numerics.sampled_classifiers import (
-    LinearClassifiers,
+from rankstrat.numerics.curves.sampled_classifiers import (
     _tail_counts,
     compare_with_theory,
     default_setup,
@@ -27,9 +26,9 @@ from numerics.sampled_classifiers import (
     run_sampled_experiment,
     sample_linear_classifiers,
 )
-from theory.error_density import EmpiricalDensity
-from theory.errors import InputError
-from theory.learning_curves import expected_error
+from rankstrat.theory.curves.error_density import EmpiricalDensity
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.curves.learning_curves import expected_error
 
 
 # ---------------------------------------------------------------------------
@@ -199,7 +198,7 @@ def test_aic_rejects_a_family_without_the_floor():
 def test_family_curves_match_the_theory(family, params):
     ns = np.array([0, 3, 30, 300])
     fits = fit_density_families(ns[1:], family_curve(family, params, ns[1:]), None, [family]) if family == "beta" else None
-    from numerics.density_fit import _FAMILIES, _logit
+    from rankstrat.numerics.curves.density_fit import _FAMILIES, _logit
 
     theta = {
         "beta": lambda p: np.log([p["a"], p["b"]]),

@@ -4,14 +4,14 @@ rank of an explicit parametrization; the sample-size thresholds."""
 import pytest
 import torch
 
-from cases.claim import run_claim
-from cases.topics.single_neuron import CLAIMS, measure_thresholds
-from numerics.points import generic_inputs
-from numerics.rank import jacobian_rank
-from numerics.single_neuron_branches import branch_map, measure_branch_dimension, student_spec, target_point
-from theory import single_neuron
-from theory.errors import InputError
-from theory.symbolic import num_params
+from rankstrat.cases.claim import run_claim
+from rankstrat.cases.topics.single_neuron import CLAIMS, measure_thresholds
+from rankstrat.numerics.model.points import generic_inputs
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.numerics.rank.single_neuron_branches import branch_map, measure_branch_dimension, student_spec, target_point
+from rankstrat.theory.rank import single_neuron
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.model.symbolic import num_params
 
 
 @pytest.mark.parametrize("mode", ["split", "zero"])

@@ -6,18 +6,18 @@ import json
 import numpy as np
 import pytest
 
-from cases import cli
-from cases.claim import run_claim
-from cases.topics.stability import CLAIMS, ONSET_CASES, pixel_deficit
-from numerics.input_sets import resolve_inputs
-from numerics.jacobian import jacobian
-from numerics.kernel_directions import kernel_basis, lost_representatives, sparsify
-from numerics.points import flat_point, generic_inputs
-from numerics.stability import exact_data_rank, linear_stability, stability_curve, stability_onset
-from numerics.targets import resolve_target
-from theory.errors import InputError
-from theory.families import mf
-from theory.spec import parse_spec
+from rankstrat.cases import cli
+from rankstrat.cases.claim import run_claim
+from rankstrat.cases.topics.stability import CLAIMS, ONSET_CASES, pixel_deficit
+from rankstrat.numerics.model.input_sets import resolve_inputs
+from rankstrat.numerics.model.jacobian import jacobian
+from rankstrat.numerics.rank.kernel_directions import kernel_basis, lost_representatives, sparsify
+from rankstrat.numerics.model.points import flat_point, generic_inputs
+from rankstrat.numerics.rank.stability import exact_data_rank, linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.families import mf
+from rankstrat.theory.spec import parse_spec
 
 
 @pytest.mark.parametrize("label, spec, target", ONSET_CASES, ids=[c[0] for c in ONSET_CASES])
@@ -143,7 +143,7 @@ def test_digits_mlp_loses_the_weights_of_blank_pixels(count):
     K_model = kernel_basis(J_model, result.model_rank.rank)
     span = np.column_stack([K_model] + [d.vector for d in result.lost])
     names = [f"W1[0,{j}]" for j in range(64)]
-    from theory.symbolic import param_names
+    from rankstrat.theory.model.symbolic import param_names
 
     index = {name: i for i, name in enumerate(param_names(spec))}
     for j in blank:

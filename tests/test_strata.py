@@ -3,9 +3,9 @@ rank and dimension against the rank engine and the parametrization's rank."""
 
 import pytest
 
-from numerics.strata_check import verify_strata
-from theory.spec import parse_spec
-from theory.stratum import list_strata, strata_note
+from rankstrat.numerics.rank.strata_check import verify_strata
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.rank.stratum import list_strata, strata_note
 
 SIZES = [
     "mf:n1=2,k=2,n2=3",

@@ -1,6 +1,6 @@
 """``rankstrat sweep`` and ``rankstrat plot`` from the command line."""
 
-from cases.cli import main
+from rankstrat.cases.cli import main
 
 
 def test_list_names_every_experiment(capsys):

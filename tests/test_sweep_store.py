@@ -4,11 +4,11 @@ import sqlite3
 
 import pytest
 
-from numerics.experiments import get_experiment
-from numerics.experiments.definition import RunKey, RunRecord
-from numerics.experiments.sweep import run_sweep, stored_summary
-from numerics.sweep_store import SweepStore
-from theory.errors import InputError
+from rankstrat.numerics.training.experiments import get_experiment
+from rankstrat.numerics.training.experiments.definition import RunKey, RunRecord
+from rankstrat.numerics.training.experiments.sweep import run_sweep, stored_summary
+from rankstrat.numerics.training.store import SweepStore
+from rankstrat.theory.errors import InputError
 
 
 def tiny_mf_settings(seeds=3):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cases import cli
+from rankstrat.cases import cli
 
 
 def run_cli(capsys, *argv):

@@ -4,21 +4,23 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.realize import realize
-from numerics.training import (
+from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.training.device import resolve_device
+from rankstrat.numerics.training.factorization import (
     _factor_gradients,
+    train_factorization_runs,
+    train_masked_factorization,
+)
+from rankstrat.numerics.training.network import (
     _vmapped_loss_functions,
     batched_loss_functions,
     batched_residual_functions,
-    levenberg_marquardt_polish,
-    plain_factorization_run,
-    resolve_device,
-    train_factorization_runs,
-    train_masked_factorization,
     train_runs,
 )
-from theory.errors import InputError
-from theory.spec import parse_spec
+from rankstrat.numerics.training.polish import levenberg_marquardt_polish
+from rankstrat.numerics.training.reference_loop import plain_factorization_run
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.spec import parse_spec
 
 
 def test_batched_factorization_equals_per_run_loop():
@@ -194,7 +196,7 @@ def test_train_runs_rejects_bad_shapes():
 
 
 def test_polish_reaches_the_nearby_minimum_and_keeps_an_idle_neuron_idle():
-    from numerics.experiments.single_neuron import nearest_branch, student_spec
+    from rankstrat.numerics.training.experiments.single_neuron import nearest_branch, student_spec
 
     spec = student_spec(1)
     X = np.random.default_rng(0).standard_normal((1, 5, 1))

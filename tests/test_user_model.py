@@ -9,21 +9,21 @@ import pytest
 import sympy
 import torch
 
-from cases import cli
-from numerics.jacobian import jacobian, jacobian_mpmath
-from numerics.points import flat_point, generic_inputs, random_point
-from numerics.rank import jacobian_rank, model_rank
-from numerics.realize import realize
-from numerics.rank import jacobian_rank, model_rank
-from numerics.user_model import sympy_model, torch_model
-from theory.errors import SpecError
-from theory.spec import parse_spec
-from theory.symbolic import SymbolicUnavailable, symbolic_model
-from theory.user_model import layer_model
+from rankstrat.cases import cli
+from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
+from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
+from rankstrat.numerics.model.user_model import sympy_model, torch_model
+from rankstrat.theory.errors import SpecError
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.model.symbolic import SymbolicUnavailable, symbolic_model
+from rankstrat.theory.model.layer_file import layer_model
 
 ATTENTION_SYMPY = '''
 import sympy
-from numerics.user_model import sympy_model
+from rankstrat.numerics.model.user_model import sympy_model
 
 CLAIM = "model_rank == min(2*k, d)*d - min(2*k, d)*(min(2*k, d) - 1)/2"
 
@@ -35,7 +35,7 @@ def model(d=4, k=2):
 '''
 
 ATTENTION_TORCH = '''
-from numerics.user_model import torch_model
+from rankstrat.numerics.model.user_model import torch_model
 
 def model(d=4, k=2):
     score = lambda p, x: (x @ p["WQ"]) @ (x @ p["WK"])

@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from cases import cli
-from cases.claim import run_claim
-from cases.grid_claims import first_counterexample, grid_points, model_sizes
-from theory.errors import InputError
-from theory.size_claims import parse_size_claim, parse_size_grid
-from theory.spec import parse_spec
+from rankstrat.cases import cli
+from rankstrat.cases.claim import run_claim
+from rankstrat.cases.grid_claims import first_counterexample, grid_points, model_sizes
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.rank.size_claims import parse_size_claim, parse_size_grid
+from rankstrat.theory.spec import parse_spec
 
 ATTENTION_TOML = '''
 name = "attention"

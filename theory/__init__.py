@@ -1,10 +1,10 @@
 """Symbolic side of rankstrat: architecture descriptions, sympy models and closed forms.
 
-This package imports no torch. Everything numeric lives in :mod:`numerics`.
+This package imports no torch. Everything numeric lives in :mod:`rankstrat.numerics`.
 """
 
-from theory.errors import RankstratError, SpecError
-from theory.spec import Spec, parse_spec, load_spec, spec_from_mapping
+from rankstrat.theory.errors import RankstratError, SpecError
+from rankstrat.theory.spec import Spec, load_spec, parse_spec, spec_from_mapping
 
 __all__ = [
     "RankstratError",

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import sympy
 
-from theory.errors import SpecError
+from rankstrat.theory.errors import SpecError
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def get_activation(name: str) -> Activation:
     >>> get_activation("gelu")
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: unknown activation 'gelu'; expected one of tanh, sigmoid, sin, exp, softplus, relu, powP (P >= 1, e.g. pow2)
+    rankstrat.theory.errors.SpecError: unknown activation 'gelu'; expected one of tanh, sigmoid, sin, exp, softplus, relu, powP (P >= 1, e.g. pow2)
     """
     if name in ACTIVATIONS:
         return ACTIVATIONS[name]

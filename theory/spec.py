@@ -1,7 +1,7 @@
 """Architecture descriptions: one immutable :class:`Spec` per model.
 
-A spec names a family and its sizes. Both the symbolic side (:mod:`theory`)
-and the numeric side (:mod:`numerics`) take a spec, so the two can never
+A spec names a family and its sizes. Both the symbolic side (:mod:`rankstrat.theory`)
+and the numeric side (:mod:`rankstrat.numerics`) take a spec, so the two can never
 describe different models.
 
 Grammar of a spec string::
@@ -12,7 +12,7 @@ for example ``mf:n1=4,k=4,n2=4``, ``twolayer:d=3,k=5,act=tanh,bias=1``,
 ``mlp:d=3,widths=4-4,act=tanh,bias=0`` or ``cnn1d:d=5,s=3,k=2,share=1,bias=1``.
 A TOML file with a ``family`` key and the same keys is accepted in its place.
 
-User models (:mod:`theory.user_model`) are named by their file, optionally
+User models (:mod:`rankstrat.theory.model.user_model`) are named by their file, optionally
 with sizes: ``attention.py:d=4,k=2`` (a Python file defining ``model``) or
 ``block.toml:k=3`` (an architecture file with ``layers``); a family TOML file
 takes the same ``:key=value`` overrides.
@@ -24,117 +24,11 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from theory.activations import Activation, get_activation
-from theory.errors import SpecError
-
-REQUIRED = object()
-"""Marker for a key without default."""
-
-
-@dataclass(frozen=True)
-class Key:
-    """One key a family accepts.
-
-    Parameters
-    ----------
-    name : str
-        The key as written in a spec.
-    kind : {'size', 'sizes', 'act', 'flag'}
-        A positive integer, a ``-``-separated list of positive integers, an
-        activation name, or 0/1.
-    default : object
-        Value when the key is absent; :data:`REQUIRED` when it must be given.
-    minimum : int
-        Smallest accepted value for sizes.
-    doc : str
-        One line for help texts.
-
-    Examples
-    --------
-    >>> Key("d", "size", doc="input dimension").parse("twolayer", "3")
-    3
-    """
-
-    name: str
-    kind: str
-    default: Any = REQUIRED
-    minimum: int = 1
-    doc: str = ""
-
-    def parse(self, family: str, raw: Any) -> Any:
-        """Turn a raw value (string from a spec, or TOML value) into a typed one.
-
-        Parameters
-        ----------
-        family : str
-            Family name, for the error message.
-        raw : object
-            String, int, bool or list.
-
-        Returns
-        -------
-        int, tuple of int, or str
-
-        Raises
-        ------
-        SpecError
-            Naming the key, the value and what is accepted.
-
-        Examples
-        --------
-        >>> Key("widths", "sizes").parse("mlp", "4-2")
-        (4, 2)
-        >>> Key("bias", "flag", default=0).parse("mlp", "yes")
-        Traceback (most recent call last):
-        ...
-        theory.errors.SpecError: mlp: key 'bias' must be 0 or 1, got 'yes'
-        """
-        if self.kind == "act":
-            get_activation(str(raw))
-            return str(raw)
-        if self.kind == "flag":
-            value = _as_int(raw)
-            if value not in (0, 1):
-                raise SpecError(f"{family}: key {self.name!r} must be 0 or 1, got {raw!r}")
-            return value
-        if self.kind == "sizes":
-            items = raw if isinstance(raw, (list, tuple)) else str(raw).split("-")
-            values = tuple(_as_int(item) for item in items)
-            if not values or any(v is None or v < self.minimum for v in values):
-                raise SpecError(
-                    f"{family}: key {self.name!r} must be a '-'-separated list of integers "
-                    f">= {self.minimum} (e.g. 4-4), got {raw!r}"
-                )
-            return values
-        value = _as_int(raw)
-        if value is None or value < self.minimum:
-            raise SpecError(
-                f"{family}: key {self.name!r} must be an integer >= {self.minimum}, got {raw!r}"
-            )
-        return value
-
-    def format(self, value: Any) -> str:
-        """Write a typed value back in spec-string form.
-
-        Examples
-        --------
-        >>> Key("widths", "sizes").format((4, 2))
-        '4-2'
-        """
-        if self.kind == "sizes":
-            return "-".join(str(v) for v in value)
-        return str(value)
-
-
-def _as_int(raw: Any):
-    if isinstance(raw, bool):
-        return int(raw)
-    if isinstance(raw, int):
-        return raw
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        return None
+from rankstrat.theory.activations import Activation, get_activation
+from rankstrat.theory.errors import SpecError
+from rankstrat.theory.keys import REQUIRED
+from rankstrat.theory.model.layer_file import layer_model
+from rankstrat.theory.model.model_file import load_python_model
 
 
 @dataclass(frozen=True)
@@ -198,9 +92,9 @@ class Spec:
         Examples
         --------
         >>> parse_spec("mf:n1=2,k=1,n2=3").module.__name__
-        'theory.families.mf'
+        'rankstrat.theory.families.mf'
         """
-        from theory.families import get_family
+        from rankstrat.theory.families import get_family
 
         return get_family(self.family)
 
@@ -286,9 +180,9 @@ def spec_from_mapping(mapping: Mapping[str, Any]) -> Spec:
     >>> spec_from_mapping({"family": "twolayer", "d": 3, "k": 5, "width": 2})
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: twolayer: unknown key 'width'; expected one of d, k, act, bias
+    rankstrat.theory.errors.SpecError: twolayer: unknown key 'width'; expected one of d, k, act, bias
     """
-    from theory.families import get_family
+    from rankstrat.theory.families import get_family
 
     mapping = dict(mapping)
     family = mapping.pop("family", None)
@@ -324,12 +218,12 @@ def parse_spec(text: str) -> Spec:
     text : str
         A spec string, the path of a TOML file (see :func:`load_spec`), or a
         model file ``FILE.py`` / ``FILE.toml`` with optional ``:key=value,...``
-        sizes (see :mod:`theory.user_model`). A spec or model object is
+        sizes (see :mod:`rankstrat.theory.model.user_model`). A spec or model object is
         returned unchanged.
 
     Returns
     -------
-    Spec or theory.user_model.UserModel
+    Spec or rankstrat.theory.model.user_model.UserModel
 
     Raises
     ------
@@ -343,25 +237,24 @@ def parse_spec(text: str) -> Spec:
     >>> parse_spec("twolayer:d=0,k=5")
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: twolayer: key 'd' must be an integer >= 1, got '0'
+    rankstrat.theory.errors.SpecError: twolayer: key 'd' must be an integer >= 1, got '0'
     >>> parse_spec("resnet:d=3")
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: unknown family 'resnet'; expected one of mf, twolayer, mlp, cnn1d, cnn2d
+    rankstrat.theory.errors.SpecError: unknown family 'resnet'; expected one of mf, twolayer, mlp, cnn1d, cnn2d
     >>> parse_spec("missing.py:k=2")
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: model file 'missing.py' does not exist
+    rankstrat.theory.errors.SpecError: model file 'missing.py' does not exist
     """
     if isinstance(text, Spec) or _is_model_object(text):
         return text
     text = str(text).strip()
     named_file = split_file_spec(text)
     if named_file is not None:
-        from theory.user_model import load_model_file, parse_overrides
-
         path, overrides = named_file
-        return load_model_file(path, parse_overrides(overrides, path))
+        sizes = parse_overrides(overrides, path)
+        return load_python_model(path, sizes) if path.endswith(".py") else load_spec(path, sizes)
     if os.path.sep in text and os.path.exists(text):
         return load_spec(text)
     family, sep, body = text.partition(":")
@@ -394,13 +287,13 @@ def load_spec(path: str | os.PathLike, overrides: Mapping[str, Any] | None = Non
             bias = 1
 
         A file with ``layers`` instead of ``family`` is an architecture file
-        (:func:`theory.user_model.layer_model`).
+        (:func:`rankstrat.theory.model.layer_file.layer_model`).
     overrides : mapping, optional
         Keys (sizes) replacing those of the file.
 
     Returns
     -------
-    Spec, or theory.user_model.UserModel for an architecture file
+    Spec, or rankstrat.theory.model.user_model.UserModel for an architecture file
 
     Raises
     ------
@@ -427,10 +320,25 @@ def load_spec(path: str | os.PathLike, overrides: Mapping[str, Any] | None = Non
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
     if "layers" in data and "family" not in data:
-        from theory.user_model import layer_model
-
         return layer_model(data, source=str(path), overrides=overrides)
     return spec_from_mapping({**data, **dict(overrides or {})})
+
+
+def parse_overrides(text: str, where: str) -> dict:
+    """``k=3,d=4`` -> ``{'k': '3', 'd': '4'}`` (values checked by the model).
+
+    Examples
+    --------
+    >>> parse_overrides("k=3, d=4", "net.py")
+    {'k': '3', 'd': '4'}
+    """
+    out: dict = {}
+    for item in [part for part in text.split(",") if part.strip()]:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise SpecError(f"{where}: cannot read {item!r}; expected key=value pairs separated by ','")
+        out[name.strip()] = value.strip()
+    return out
 
 
 def split_file_spec(text: str) -> tuple[str, str] | None:

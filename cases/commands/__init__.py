@@ -1,5 +1,5 @@
 """One module per subcommand of ``rankstrat``.
 
 Each module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
-``run(args) -> int``; :mod:`cases.cli` discovers them.
+``run(args) -> int``; :mod:`rankstrat.cases.cli` discovers them.
 """

@@ -7,10 +7,10 @@ import sys
 
 from tqdm import tqdm
 
-from cases.catalogue import all_claims, select_claims
-from cases.claim import run_claim
-from cases.report import FORMATS, format_rows, to_json
-from theory.errors import InputError
+from rankstrat.cases.catalogue import all_claims, select_claims
+from rankstrat.cases.claim import run_claim
+from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.theory.errors import InputError
 
 NAME = "check"
 HELP = "run the claims catalogue (closed form vs numerics) and print a report; exit 1 if any fails"

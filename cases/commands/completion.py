@@ -11,13 +11,13 @@ import os
 
 import numpy as np
 
-from cases.report import to_json
-from numerics.example_matrices import EXAMPLES, example_matrix
-from numerics.observed_matrix import read_partial_matrix
-from numerics.observed_rank import determined_entries, observed_jacobian_rank
-from numerics.reference_completions import completions_per_component, lowest_rank_completion, nuclear_norm_completion
-from theory.errors import InputError
-from theory.observation_graph import graph_summary
+from rankstrat.cases.report import to_json
+from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix
+from rankstrat.numerics.completion.observed_matrix import read_partial_matrix
+from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
+from rankstrat.numerics.completion.reference_completions import completions_per_component, lowest_rank_completion, nuclear_norm_completion
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.completion.observation_graph import graph_summary
 
 NAME = "completion"
 HELP = "observation graph, observed-entry Jacobian rank and determined entries of a partially observed matrix"
@@ -90,7 +90,7 @@ def check_training_options(args: argparse.Namespace) -> None:
     ...                                           width=None, down_to=30))
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --seeds must be a positive integer, got 0
+    rankstrat.theory.errors.InputError: --seeds must be a positive integer, got 0
     """
     for name, value in (("--seeds", args.seeds), ("--max-steps", args.max_steps), ("--down-to", args.down_to)):
         if value < 1:
@@ -117,7 +117,7 @@ def load_matrix(args: argparse.Namespace):
     >>> load_matrix(argparse.Namespace(file=None, example=None))
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: give a matrix FILE or --example NAME (see --list-examples)
+    rankstrat.theory.errors.InputError: give a matrix FILE or --example NAME (see --list-examples)
     """
     if (args.file is None) == (args.example is None):
         raise InputError("give a matrix FILE or --example NAME (see --list-examples)")
@@ -140,7 +140,7 @@ def parse_entry(text: str | None, partial) -> tuple:
     >>> parse_entry("1,1", M4)
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --entry 1,1 is observed; choose a missing entry
+    rankstrat.theory.errors.InputError: --entry 1,1 is observed; choose a missing entry
     """
     if text is None:
         missing = np.argwhere(~partial.mask)
@@ -198,7 +198,7 @@ def _graph_section(partial, args) -> tuple[dict, list]:
     determined = determined_entries(partial.mask, args.rank, k=args.k, seed=args.seed)
     plot = None
     if args.plot:
-        from numerics.completion_plots import draw_observation_graph
+        from rankstrat.numerics.completion.plots import draw_observation_graph
 
         plot = draw_observation_graph(graph, args.plot, title=partial.source.split(":")[0])
     payload = {
@@ -297,7 +297,7 @@ def _completions_section(partial) -> tuple[dict, list]:
 
 
 def _train_section(partial, args) -> tuple[dict, list]:
-    from numerics.completion_training import (
+    from rankstrat.numerics.completion.training import (
         RECOVERY_RTOL,
         compare_completion,
         completion_references,
@@ -341,7 +341,7 @@ def _train_section(partial, args) -> tuple[dict, list]:
 
 
 def _sweep_section(partial, args) -> tuple[dict, list]:
-    from numerics.completion_training import init_scale_sweep
+    from rankstrat.numerics.completion.training import init_scale_sweep
 
     entry = parse_entry(args.entry, partial)
     variances = [10.0**-e for e in range(1, args.down_to + 1)]
@@ -360,7 +360,7 @@ def _sweep_section(partial, args) -> tuple[dict, list]:
         value = payload[key]
         lines.append(("threshold", f"{'not reached' if value is None else f'{value:.0e}'} ({text})"))
     if args.figure:
-        from numerics.completion_plots import plot_entry_against_init
+        from rankstrat.numerics.completion.plots import plot_entry_against_init
 
         payload["figure"] = plot_entry_against_init(sweep.variances, sweep.entries, sweep.reference, args.figure,
                                                     title=f"{partial.source.split(':')[0]}: entry {name}")
@@ -441,8 +441,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _figures(args: argparse.Namespace) -> int:
     """Reproduce the connectivity experiments and draw their figures into ``args.figures``."""
-    from numerics.completion_plots import draw_observation_graph, plot_entry_against_init, plot_recovery_against_init
-    from numerics.completion_training import (
+    from rankstrat.numerics.completion.plots import draw_observation_graph, plot_entry_against_init, plot_recovery_against_init
+    from rankstrat.numerics.completion.training import (
         compare_completion,
         completion_references,
         connectivity_recovery,

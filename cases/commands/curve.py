@@ -20,8 +20,8 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
-from cases.report import FORMATS, format_rows, to_json
-from theory.errors import InputError
+from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.theory.errors import InputError
 
 NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
@@ -77,7 +77,7 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     >>> parse_sizes("10..1")
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --n '10..1': range 10..1 is empty; expected sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20
+    rankstrat.theory.errors.InputError: --n '10..1': range 10..1 is empty; expected sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20
     """
     sizes: set[int] = set()
     items = [item.strip() for item in str(text).split(",")]
@@ -242,8 +242,8 @@ def run(args) -> int:
 # ---------------------------------------------------------------------------
 
 def _run_density(args, fmt: str, limit: int) -> int:
-    from theory.density_parser import parse_density
-    from theory.learning_curves import METHODS, learning_curve
+    from rankstrat.theory.curves.density_parser import parse_density
+    from rankstrat.theory.curves.learning_curves import METHODS, learning_curve
 
     try:
         density = parse_density(args.density)
@@ -255,14 +255,14 @@ def _run_density(args, fmt: str, limit: int) -> int:
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
     if args.plot:
-        from numerics.curve_plots import check_figure_path
+        from rankstrat.numerics.curves.plots import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, len(sizes), "sizes") as bar:
         curve = learning_curve(density, sizes, eps0, quantiles, args.method, progress=bar.update)
     table = curve.rows()
     holds = all(r["bound_holds"] for r in table) if eps0 is not None else None
     if args.plot:
-        from numerics.curve_plots import plot_learning_curve
+        from rankstrat.numerics.curves.plots import plot_learning_curve
         plot_learning_curve(curve, args.plot)
         _note(f"figure written to {args.plot}")
     if fmt == "json":
@@ -290,8 +290,8 @@ def _run_density(args, fmt: str, limit: int) -> int:
 # ---------------------------------------------------------------------------
 
 def _run_sample(args, fmt: str, limit: int) -> int:
-    from numerics.sampled_classifiers import PRIORS, parse_features, run_sampled_experiment
-    from numerics.datasets import parse_dataset
+    from rankstrat.numerics.curves.sampled_classifiers import PRIORS, parse_features, run_sampled_experiment
+    from rankstrat.numerics.datasets import parse_dataset
 
     try:
         parse_dataset(args.sample)
@@ -315,7 +315,7 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
     eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
     if args.plot:
-        from numerics.curve_plots import check_figure_path
+        from rankstrat.numerics.curves.plots import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, trials, "training sequences") as bar:
         experiment = run_sampled_experiment(args.sample, sizes, classifiers, trials, eps0, args.features,
@@ -325,7 +325,7 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     table = curve.rows()
     summary = experiment.summary()
     if args.plot:
-        from numerics.curve_plots import plot_sampled_curve
+        from rankstrat.numerics.curves.plots import plot_sampled_curve
         plot_sampled_curve(curve, args.plot, title=f"{experiment.dataset}: {curve.classifiers} sampled classifiers")
         _note(f"figure written to {args.plot}")
     status = 0 if curve.passed else 1
@@ -368,8 +368,8 @@ def _run_sample(args, fmt: str, limit: int) -> int:
 # ---------------------------------------------------------------------------
 
 def _run_fit(args, fmt: str, limit: int) -> int:
-    from numerics.datasets import load_dataset
-    from numerics.density_fit import FAMILIES, MODELS, akaike_weights, fit_density_families, measure_learning_curve
+    from rankstrat.numerics.datasets import load_dataset
+    from rankstrat.numerics.curves.density_fit import FAMILIES, MODELS, akaike_weights, fit_density_families, measure_learning_curve
 
     repeats = _count(args.repeats, "--repeats", minimum=2)
     seed = _count(args.seed, "--seed", minimum=0)
@@ -380,7 +380,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
     if args.plot:
-        from numerics.curve_plots import check_figure_path
+        from rankstrat.numerics.curves.plots import check_figure_path
         check_figure_path(args.plot)
     try:
         X, y = load_dataset(args.fit)
@@ -404,7 +404,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
         for row, value in zip(curve_rows, fits[0].fitted):
             row["E_fit"] = float(value)
     if args.plot:
-        from numerics.curve_plots import plot_density_fit
+        from rankstrat.numerics.curves.plots import plot_density_fit
         plot_density_fit(measured, fits, args.plot)
         _note(f"figure written to {args.plot}")
     if fmt == "json":

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cases.commands.sweep import summary_text
-from cases.report import FORMATS
-from numerics.experiments import get_experiment
-from numerics.experiments.sweep import stored_summary
-from numerics.sweep_store import FILENAME, SweepStore
-from numerics.training_plots import FIGURE_FORMATS, draw_figures
-from theory.errors import InputError
+from rankstrat.cases.commands.sweep import summary_text
+from rankstrat.cases.report import FORMATS
+from rankstrat.numerics.training.experiments import get_experiment
+from rankstrat.numerics.training.experiments.sweep import stored_summary
+from rankstrat.numerics.training.store import FILENAME, SweepStore
+from rankstrat.numerics.training.plots import FIGURE_FORMATS, draw_figures
+from rankstrat.theory.errors import InputError
 
 NAME = "plot"
 HELP = "redraw the figures (and print the tables) of the experiments stored by `rankstrat sweep`"
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     ...                        figure_format="png", format="text", quiet=True))
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: plot: no sweep store in ...; run `rankstrat sweep EXPERIMENT --out DIR` first
+    rankstrat.theory.errors.InputError: plot: no sweep store in ...; run `rankstrat sweep EXPERIMENT --out DIR` first
     """
     directory = Path(args.directory)
     if not (directory / FILENAME).exists():

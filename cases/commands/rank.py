@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from cases.report import to_json
-from numerics.rank import model_rank
-from numerics.targets import ACCEPTED, resolve_target
-from theory.errors import InputError
-from theory.spec import parse_spec
+from rankstrat.cases.report import to_json
+from rankstrat.numerics.rank.engine import model_rank
+from rankstrat.numerics.model.targets import ACCEPTED, resolve_target
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.spec import parse_spec
 
 NAME = "rank"
 HELP = "model rank of an architecture at a point, with certainty, gap and closed form"
@@ -45,7 +45,7 @@ def resolve_device(name: str) -> str:
     >>> resolve_device("tpu")
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --device: unknown device 'tpu'; expected auto, cpu or cuda
+    rankstrat.theory.errors.InputError: --device: unknown device 'tpu'; expected auto, cpu or cuda
     """
     import torch
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import math
 
-from cases.report import FORMATS, format_rows, to_json
-from numerics.input_sets import ACCEPTED as INPUTS_ACCEPTED
-from numerics.input_sets import resolve_inputs
-from numerics.stability import linear_stability, stability_curve, stability_onset
-from numerics.targets import ACCEPTED as TARGETS_ACCEPTED
-from numerics.targets import resolve_target
-from theory.errors import InputError
-from theory.spec import parse_spec
+from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
+from rankstrat.numerics.model.input_sets import resolve_inputs
+from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.model.targets import ACCEPTED as TARGETS_ACCEPTED
+from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.spec import parse_spec
 
 NAME = "stability"
 HELP = "linear stability of a target at an input set: Jacobian rank at the data vs the model rank, lost directions"
@@ -52,7 +52,7 @@ def parse_curve_sizes(text: str, count: int) -> list:
     >>> parse_curve_sizes("5..30", 10)
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: --curve: '5..30' must lie within 1..10 (the number of inputs)
+    rankstrat.theory.errors.InputError: --curve: '5..30' must lie within 1..10 (the number of inputs)
     """
     if text == "all":
         return list(range(1, count + 1))
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
     spec = parse_spec(args.spec)
     target = resolve_target(spec, args.target, seed=args.seed)
-    from theory.symbolic import num_params
+    from rankstrat.theory.model.symbolic import num_params
 
     inputs = resolve_inputs(spec, args.inputs or f"random:{2 * num_params(spec)}", seed=args.seed)
     certify = not args.no_certify
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"closed form: {_closed_form_line(target, curve[0].model_rank.rank)}")
         print("stable from n = " + (str(onset) if onset is not None else "- (not stable at the last n)"))
     if args.plot:
-        from numerics.stability_plots import plot_stability_curve
+        from rankstrat.numerics.rank.stability_plots import plot_stability_curve
 
         title = f"{spec}, target {target.text}, inputs {inputs.text}"
         closed = None if target.closed_form is None or target.bound else target.closed_form.value

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from cases.report import FORMATS, format_rows
-from theory.spec import parse_spec
-from theory.stratum import list_strata, strata_note
+from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.rank.stratum import list_strata, strata_note
 
 NAME = "strata"
 HELP = "list the rank strata of an architecture (dimension, rank); --verify checks each numerically"
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{spec}: no strata listed. {note}")
         return 0
     if args.verify:
-        from numerics.strata_check import verify_strata
+        from rankstrat.numerics.rank.strata_check import verify_strata
 
         rows = [check.as_dict() for check in verify_strata(spec, args.seed)]
         columns = ["stratum", "dimension_formula", "dimension", "measured_dimension",

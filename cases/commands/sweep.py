@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from cases.report import FORMATS, format_rows
-from numerics.experiments import experiment_names, get_experiment
-from numerics.experiments.sweep import BACKENDS, run_sweep
-from numerics.sweep_store import SweepStore
-from numerics.training import DEVICES
-from numerics.training_plots import FIGURE_FORMATS, draw_figures
-from theory.errors import InputError
+from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.numerics.training.experiments import experiment_names, get_experiment
+from rankstrat.numerics.training.experiments.sweep import BACKENDS, run_sweep
+from rankstrat.numerics.training.store import SweepStore
+from rankstrat.numerics.training.device import DEVICES
+from rankstrat.numerics.training.plots import FIGURE_FORMATS, draw_figures
+from rankstrat.theory.errors import InputError
 
 NAME = "sweep"
 HELP = "train a sample-size experiment (batched, resumable) and compare its transitions with theory"
@@ -49,7 +49,7 @@ def summary_text(summary, fmt: str = "text") -> str:
 
     Examples
     --------
-    >>> from numerics.experiments.definition import Summary, Transition
+    >>> from rankstrat.numerics.training.experiments.definition import Summary, Transition
     >>> s = Summary("demo", [{"group": "g", "n": 7, "runs": 2, "converged": 2, "unconverged": 0,
     ...                       "diverged": 0, "recovered": 1, "rate": 0.5}],
     ...             [Transition("g onset", 7, 7, "r(n1+n2-r)")], notes=["two runs"])

@@ -7,10 +7,10 @@ import sys
 
 from tqdm import tqdm
 
-from cases.report import FORMATS, format_rows
-from numerics.rank_table import parse_vary, rank_table
-from numerics.targets import ACCEPTED
-from theory.spec import parse_spec
+from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.numerics.rank.table import parse_vary, rank_table
+from rankstrat.numerics.model.targets import ACCEPTED
+from rankstrat.theory.spec import parse_spec
 
 NAME = "table"
 HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         if row["warnings"]:
             print(f"warning ({row['spec']}): {row['warnings']}", file=sys.stderr)
     if args.plot:
-        from numerics.table_plots import plot_rank_table
+        from rankstrat.numerics.rank.table_plots import plot_rank_table
 
         files = plot_rank_table(rows, next(iter(vary), None), args.plot)
         print(f"figure: {', '.join(files)}", file=sys.stderr)

@@ -8,11 +8,11 @@ import sys
 
 from tqdm import tqdm
 
-from cases.claim import CERTAINTY_ORDER, run_claim
-from cases.grid_claims import first_counterexample, grid_points
-from cases.report import FORMATS, format_rows, to_json
-from theory.errors import InputError
-from theory.spec import parse_spec
+from rankstrat.cases.claim import CERTAINTY_ORDER, run_claim
+from rankstrat.cases.grid_claims import first_counterexample, grid_points
+from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.spec import parse_spec
 
 NAME = "verify"
 HELP = "check a closed-form claim (model_rank or num_params vs a formula in the sizes) over a grid; exit 1 on a counterexample"

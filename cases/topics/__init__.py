@@ -1,1 +1,1 @@
-"""One module per topic; each defines ``CLAIMS``, a list of :class:`cases.claim.Claim`."""
+"""One module per topic; each defines ``CLAIMS``, a list of :class:`rankstrat.cases.claim.Claim`."""

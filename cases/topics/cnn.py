@@ -1,9 +1,9 @@
 """Convolution versus locally connected versus fully connected (THEORY.md section 2)."""
 
-from cases.rank_claims import rank_claim
-from numerics.stratum_points import cnn_target_point, fully_connected_point
-from theory.families import cnn
-from theory.spec import parse_spec
+from rankstrat.cases.rank_claims import rank_claim
+from rankstrat.numerics.model.stratum_points import cnn_target_point, fully_connected_point
+from rankstrat.theory.families import cnn
+from rankstrat.theory.spec import parse_spec
 
 SOURCE = "arXiv 2307.08921, CNN vs fully connected, d=5, s=3"
 KERNEL = [[0.6, 0.8, 1.0]]

@@ -10,12 +10,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from cases.claim import Claim, Measurement
-from cases.rank_claims import rank_measurement
-from numerics.example_matrices import example_matrix
-from numerics.observed_rank import determined_entries, observed_jacobian_rank
-from numerics.reference_completions import completions_per_component, nuclear_norm_completion
-from numerics.completion_training import (
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.cases.rank_claims import rank_measurement
+from rankstrat.numerics.completion.example_matrices import example_matrix
+from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
+from rankstrat.numerics.completion.reference_completions import completions_per_component, nuclear_norm_completion
+from rankstrat.numerics.completion.training import (
     compare_completion,
     completion_references,
     connectivity_recovery,
@@ -23,7 +23,7 @@ from numerics.completion_training import (
     recovery_rates,
     train_completions,
 )
-from theory.observation_graph import (
+from rankstrat.theory.completion.observation_graph import (
     observation_components,
     observation_graph,
     observed_rank_bound,
@@ -32,7 +32,7 @@ from theory.observation_graph import (
 )
 
 SOURCE = "Bai, Zhao & Zhang, arXiv 2405.13721 (connectivity and implicit regularization)"
-DERIVED = "derived in theory/observation_graph.py (unsigned incidence rank); " + SOURCE
+DERIVED = "derived in theory/completion/observation_graph.py (unsigned incidence rank); " + SOURCE
 
 M1_FAMILY = ("M1", "M1-plus-r3c2", "M1-plus-r1c3", "M1-blocks")
 TRAIN_SEEDS = tuple(range(8))

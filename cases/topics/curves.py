@@ -1,10 +1,10 @@
 """Rare bad global minima: learning curves from the true-error density (THEORY.md section 5).
 
-Closed forms (:mod:`theory.learning_curves`) against quadrature, the bound on
+Closed forms (:mod:`rankstrat.theory.curves.learning_curves`) against quadrature, the bound on
 the fraction of bad minima against its exact value, the exponential decay
 rate, and classifier sets sampled and measured on synthetic data and on
 scikit-learn's digits against the theory's prediction from their measured
-errors (:mod:`numerics.sampled_classifiers`).
+errors (:mod:`rankstrat.numerics.curves.sampled_classifiers`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from cases.claim import Claim, Measurement
-from theory.error_density import BetaDensity, HistogramDensity, EmpiricalDensity, MixtureDensity, PowerLawDensity
-from theory.learning_curves import (
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.theory.curves.error_density import BetaDensity, HistogramDensity, EmpiricalDensity, MixtureDensity, PowerLawDensity
+from rankstrat.theory.curves.learning_curves import (
     LOG10_E,
     bad_fraction_bound,
     bad_fraction_decay_rate,
@@ -129,7 +129,7 @@ def _identity_moment() -> Measurement:
 
 def _sampled(dataset, ns, classifiers, trials, eps0, **kwargs):
     def measure() -> Measurement:
-        from numerics.sampled_classifiers import run_sampled_experiment
+        from rankstrat.numerics.curves.sampled_classifiers import run_sampled_experiment
 
         experiment = run_sampled_experiment(dataset, ns, classifiers=classifiers, trials=trials, eps0=eps0, **kwargs)
         curve = experiment.curve
@@ -148,8 +148,8 @@ def _sampled(dataset, ns, classifiers, trials, eps0, **kwargs):
 
 
 def _fit_digits() -> Measurement:
-    from numerics.datasets import load_digits
-    from numerics.density_fit import fit_density_families, measure_learning_curve
+    from rankstrat.numerics.datasets import load_digits
+    from rankstrat.numerics.curves.density_fit import fit_density_families, measure_learning_curve
 
     X, y = load_digits()
     measured = measure_learning_curve(X, y, [10, 19, 37, 72, 139, 268, 518, 1000], repeats=5, dataset="digits")

@@ -9,13 +9,13 @@ two-layer tanh networks and chains of width-1 layers the bound is attained:
 
 from functools import partial
 
-from cases.claim import CERTAINTY_ORDER, Claim, Measurement
-from numerics.embedding import embed_point
-from numerics.points import generic_inputs, random_point
-from numerics.rank import jacobian_rank
-from theory.families import mlp
-from theory.spec import parse_spec
-from theory.symbolic import num_params
+from rankstrat.cases.claim import CERTAINTY_ORDER, Claim, Measurement
+from rankstrat.numerics.model.embedding import embed_point
+from rankstrat.numerics.model.points import generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.theory.families import mlp
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.model.symbolic import num_params
 
 SOURCE = "Zhang et al., local linear recovery (arXiv 2406.18035); embedding principle (arXiv 2309.00508)"
 

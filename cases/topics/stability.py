@@ -14,13 +14,13 @@
 
 from functools import partial
 
-from cases.claim import Claim, Measurement
-from numerics.input_sets import resolve_inputs
-from numerics.stability import linear_stability, stability_curve, stability_onset
-from numerics.targets import resolve_target
-from theory.families import mf, twolayer
-from theory.spec import parse_spec
-from theory.user_model import layer_model
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.numerics.model.input_sets import resolve_inputs
+from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.theory.families import mf, twolayer
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.model.layer_file import layer_model
 
 SOURCE = "THEORY.md section 1; Zhang et al., linear stability hypothesis (arXiv 2211.11623)"
 VERDICTS = ("undecided", "float64-gap", "high-precision", "certified")
@@ -214,7 +214,7 @@ def _active_neurons(target: str) -> int:
 
 
 def _digits_deficit(count: int, target: str) -> int:
-    from numerics.input_sets import digits_images
+    from rankstrat.numerics.model.input_sets import digits_images
 
     return sum(pixel_deficit(digits_images(count), _active_neurons(target)).values())
 

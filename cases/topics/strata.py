@@ -1,9 +1,9 @@
 """Every listed stratum, checked: rank and dimension at a point of the stratum."""
 
-from cases.claim import Claim, Measurement
-from numerics.strata_check import verify_strata
-from theory.spec import parse_spec
-from theory.stratum import list_strata
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.numerics.rank.strata_check import verify_strata
+from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.rank.stratum import list_strata
 
 SPECS = [
     ("mf:n1=3,k=2,n2=4", False),
@@ -30,7 +30,7 @@ def _measure(text):
 
 
 def _order(certainty):
-    from cases.claim import CERTAINTY_ORDER
+    from rankstrat.cases.claim import CERTAINTY_ORDER
 
     return CERTAINTY_ORDER.index(certainty) if certainty in CERTAINTY_ORDER else -1
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cases.claim import Claim, Measurement
-from numerics.experiments import get_experiment
-from numerics.experiments.convolution import predicted_onset
-from numerics.experiments.imbalance import REPORTED_WINDOW
-from numerics.experiments.matrix_factorization import MatrixFactorization
-from numerics.experiments.single_neuron import thresholds
-from numerics.experiments.sweep import run_in_memory
-from theory.families import twolayer
-from theory.spec import parse_spec
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.numerics.training.experiments import get_experiment
+from rankstrat.numerics.training.experiments.convolution import predicted_onset
+from rankstrat.numerics.training.experiments.imbalance import REPORTED_WINDOW
+from rankstrat.numerics.training.experiments.matrix_factorization import MatrixFactorization
+from rankstrat.numerics.training.experiments.single_neuron import thresholds
+from rankstrat.numerics.training.experiments.sweep import run_in_memory
+from rankstrat.theory.families import twolayer
+from rankstrat.theory.spec import parse_spec
 
 SINGLE_NEURON = "arXiv 2405.13787; THEORY.md section 3"
 

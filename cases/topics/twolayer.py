@@ -3,13 +3,13 @@ and the precision escalation of the engine (THEORY.md sections 2 and 6)."""
 
 import numpy as np
 
-from cases.claim import Claim, Measurement
-from cases.rank_claims import rank_claim, rank_measurement
-from numerics.points import generic_inputs, random_point
-from numerics.rank import jacobian_rank
-from numerics.stratum_points import Neuron, twolayer_point
-from theory.families import twolayer
-from theory.spec import parse_spec
+from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.cases.rank_claims import rank_claim, rank_measurement
+from rankstrat.numerics.model.points import generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.numerics.model.stratum_points import Neuron, twolayer_point
+from rankstrat.theory.families import twolayer
+from rankstrat.theory.spec import parse_spec
 
 SOURCE = "arXiv 2307.08921, two-layer networks"
 

@@ -4,7 +4,7 @@ tensors alike), and its closed forms.
 
 Every family module defines
 
-- ``KEYS``: the spec keys it accepts (:class:`theory.spec.Key`);
+- ``KEYS``: the spec keys it accepts (:class:`rankstrat.theory.spec.Key`);
 - ``param_shapes(spec)``: ordered ``{name: shape}``;
 - ``input_dim(spec)``: length of one input vector;
 - ``forward(params, X, act)``: outputs for a batch ``X`` of shape ``(n, input_dim)``,
@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import importlib
 
-from theory.errors import SpecError
+from rankstrat.theory.errors import SpecError
 
 FAMILY_MODULES = {
-    "mf": "theory.families.mf",
-    "twolayer": "theory.families.twolayer",
-    "mlp": "theory.families.mlp",
-    "cnn1d": "theory.families.cnn",
-    "cnn2d": "theory.families.cnn",
+    "mf": "rankstrat.theory.families.mf",
+    "twolayer": "rankstrat.theory.families.twolayer",
+    "mlp": "rankstrat.theory.families.mlp",
+    "cnn1d": "rankstrat.theory.families.cnn",
+    "cnn2d": "rankstrat.theory.families.cnn",
 }
 """Family name -> module path."""
 
@@ -49,7 +49,7 @@ def get_family(name: str):
     Examples
     --------
     >>> get_family("twolayer").__name__
-    'theory.families.twolayer'
+    'rankstrat.theory.families.twolayer'
     """
     if name not in FAMILY_MODULES:
         raise SpecError(

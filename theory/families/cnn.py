@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from theory.closed_form import SIZE_SYMBOLS, ClosedForm
-from theory.errors import SpecError
-from theory.spec import Key
+from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.errors import SpecError
+from rankstrat.theory.keys import Key
 
 KEYS = (
     Key("d", "size", doc="input length (1-D) or side (2-D)"),
@@ -41,11 +41,11 @@ def validate(spec) -> None:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> parse_spec("cnn1d:d=2,s=3,k=1")
     Traceback (most recent call last):
     ...
-    theory.errors.SpecError: cnn1d: kernel size s=3 must not exceed the input size d=2
+    rankstrat.theory.errors.SpecError: cnn1d: kernel size s=3 must not exceed the input size d=2
     """
     if spec["s"] > spec["d"]:
         raise SpecError(
@@ -58,7 +58,7 @@ def ndim(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> ndim(parse_spec("cnn2d:d=4,s=2,k=1"))
     2
     """
@@ -70,7 +70,7 @@ def positions(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> positions(parse_spec("cnn2d:d=4,s=2,k=1"))
     9
     """
@@ -82,7 +82,7 @@ def patch_index(spec) -> np.ndarray:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> patch_index(parse_spec("cnn1d:d=4,s=2,k=1")).tolist()
     [[0, 1], [1, 2], [2, 3]]
     >>> patch_index(parse_spec("cnn2d:d=3,s=2,k=1"))[0].tolist()
@@ -107,7 +107,7 @@ def param_shapes(spec) -> dict:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> param_shapes(parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1"))
     {'W': (2, 3), 'b': (2,), 'a': (2, 3)}
     >>> param_shapes(parse_spec("cnn1d:d=5,s=3,k=2,share=0,bias=1"))
@@ -126,7 +126,7 @@ def input_dim(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> input_dim(parse_spec("cnn2d:d=4,s=2,k=1"))
     16
     """
@@ -147,7 +147,7 @@ def forward(params: dict, X, act, index=None):
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> spec = parse_spec("cnn1d:d=3,s=2,k=1")
     >>> p = {"W": np.array([[1.0, 1.0]]), "a": np.array([[1.0, 10.0]])}
     >>> forward(p, np.array([[1.0, 2.0, 3.0]]), lambda z: z, patch_index(spec))
@@ -182,7 +182,7 @@ def num_params_formula(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> num_params_formula(parse_spec("cnn1d:d=5,s=3,k=100,share=1,bias=1")).value
     700
     >>> num_params_formula(parse_spec("cnn1d:d=5,s=3,k=100,share=0,bias=1")).value
@@ -209,7 +209,7 @@ def target_rank(spec, channels: int = 1, null_neurons: int = 0) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> target_rank(parse_spec("cnn1d:d=5,s=3,k=100,share=1,bias=1")).value
     7
     >>> target_rank(parse_spec("cnn1d:d=5,s=3,k=100,share=0,bias=1")).value
@@ -239,7 +239,7 @@ def generic_rank(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> generic_rank(parse_spec("cnn2d:d=28,s=3,k=1,share=1")).value
     685
     >>> generic_rank(parse_spec("cnn2d:d=28,s=3,k=1,share=0")).value
@@ -258,11 +258,11 @@ def fully_connected_counterpart(spec):
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> fully_connected_counterpart(parse_spec("cnn1d:d=5,s=3,k=100,bias=1"))
     Spec('mlp:d=5,widths=300,act=tanh,bias=1')
     """
-    from theory.spec import spec_from_mapping
+    from rankstrat.theory.spec import spec_from_mapping
 
     return spec_from_mapping(
         {
@@ -281,7 +281,7 @@ def fully_connected_target_rank(spec, active_neurons: int) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> fully_connected_target_rank(parse_spec("cnn1d:d=5,s=3,k=100,bias=1"), 3).value
     21
     >>> fully_connected_target_rank(parse_spec("cnn2d:d=28,s=3,k=1"), 676).value
@@ -308,11 +308,11 @@ def strata(spec) -> list:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> [s.rank.value for s in strata(parse_spec("cnn1d:d=5,s=3,k=2,bias=1"))]
     [0, 7, 14]
     """
-    from theory.stratum import Stratum
+    from rankstrat.theory.rank.stratum import Stratum
 
     n, q = _per_neuron_exprs(spec)
     bias = spec["bias"]

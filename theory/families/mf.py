@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sympy
 
-from theory.closed_form import SIZE_SYMBOLS, ClosedForm
-from theory.errors import SpecError
-from theory.spec import Key
+from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.errors import SpecError
+from rankstrat.theory.keys import Key
 
 KEYS = (
     Key("n1", "size", doc="rows of the product"),
@@ -34,7 +34,7 @@ def validate(spec) -> None:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> validate(parse_spec("mf:n1=2,k=2,n2=2"))
     """
 
@@ -44,7 +44,7 @@ def factor_names(spec) -> list[str]:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> factor_names(parse_spec("mf:n1=2,k=2,n2=2"))
     ['A', 'B']
     >>> factor_names(parse_spec("mf:n1=2,k=2,n2=2,depth=3"))
@@ -59,7 +59,7 @@ def param_shapes(spec) -> dict:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> param_shapes(parse_spec("mf:n1=2,k=3,n2=4"))
     {'A': (2, 3), 'B': (3, 4)}
     """
@@ -73,7 +73,7 @@ def input_dim(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> input_dim(parse_spec("mf:n1=2,k=3,n2=4"))
     6
     """
@@ -105,7 +105,7 @@ def num_params_formula(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> str(num_params_formula(parse_spec("mf:n1=4,k=4,n2=4")))
     'k*(n1 + n2) = 32'
     """
@@ -140,7 +140,7 @@ def rank_at_point_formula(spec, rank_a: int, rank_b: int) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> str(rank_at_point_formula(parse_spec("mf:n1=4,k=4,n2=4"), 2, 1))
     'n1*n2 - (n1 - rA)*(n2 - rB) = 10'
     """
@@ -164,7 +164,7 @@ def target_rank_formula(spec, target_rank: int) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> [target_rank_formula(parse_spec("mf:n1=4,k=4,n2=4"), r).value for r in range(1, 5)]
     [7, 12, 15, 16]
     """
@@ -183,7 +183,7 @@ def generic_rank(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> generic_rank(parse_spec("mf:n1=4,k=2,n2=5")).value
     14
     """
@@ -206,11 +206,11 @@ def strata(spec) -> list:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> [(s.labels["rA"], s.labels["rB"], s.rank.value) for s in strata(parse_spec("mf:n1=2,k=1,n2=3"))]
     [(0, 0, 0), (0, 1, 2), (1, 0, 3), (1, 1, 4)]
     """
-    from theory.stratum import Stratum
+    from rankstrat.theory.rank.stratum import Stratum
 
     if spec["depth"] != 2:
         return []
@@ -258,7 +258,7 @@ def rank_at_point_from_products(spec, left_ranks, right_ranks) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> spec = parse_spec("mf:n1=4,k=4,n2=4")
     >>> rank_at_point_from_products(spec, [2], [1]).value == rank_at_point_formula(spec, 2, 1).value
     True

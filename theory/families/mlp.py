@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy
 
-from theory.closed_form import SIZE_SYMBOLS, ClosedForm
-from theory.spec import Key
+from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.keys import Key
 
 KEYS = (
     Key("d", "size", doc="input dimension"),
@@ -25,7 +25,7 @@ def param_shapes(spec) -> dict:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> param_shapes(parse_spec("mlp:d=3,widths=4-2,bias=1"))
     {'W1': (4, 3), 'b1': (4,), 'W2': (2, 4), 'b2': (2,), 'a': (2,)}
     """
@@ -45,7 +45,7 @@ def input_dim(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> input_dim(parse_spec("mlp:d=3,widths=4"))
     3
     """
@@ -78,7 +78,7 @@ def num_params_formula(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> str(num_params_formula(parse_spec("mlp:d=3,widths=4-2")))
     'd*m1 + m1*m2 + m2 = 22'
     """
@@ -101,7 +101,7 @@ def narrow_bound(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> narrow_bound(parse_spec("mlp:d=3,widths=1-1-1")).value  # d + L - 1 with L = 4
     6
     """
@@ -120,7 +120,7 @@ def generic_rank(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> form = generic_rank(parse_spec("mlp:d=2,widths=2-2"))
     >>> form.holds, form.value
     (False, 10)

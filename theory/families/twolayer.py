@@ -9,8 +9,8 @@ from math import comb
 
 import sympy
 
-from theory.closed_form import SIZE_SYMBOLS, ClosedForm
-from theory.spec import Key
+from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.keys import Key
 
 KEYS = (
     Key("d", "size", doc="input dimension"),
@@ -28,7 +28,7 @@ def param_shapes(spec) -> dict:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> param_shapes(parse_spec("twolayer:d=3,k=2,bias=1"))
     {'W': (2, 3), 'b': (2,), 'a': (2,)}
     """
@@ -44,7 +44,7 @@ def input_dim(spec) -> int:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> input_dim(parse_spec("twolayer:d=3,k=2"))
     3
     """
@@ -72,7 +72,7 @@ def num_params_formula(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> str(num_params_formula(parse_spec("twolayer:d=3,k=5,bias=1")))
     'k*(d + 2) = 25'
     """
@@ -140,7 +140,7 @@ def generic_rank(spec) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> generic_rank(parse_spec("twolayer:d=3,k=5")).value
     20
     >>> generic_rank(parse_spec("twolayer:d=3,k=5,bias=1")).value
@@ -190,11 +190,11 @@ def target_rank(spec, num_neurons: int) -> ClosedForm:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> target_rank(parse_spec("twolayer:d=3,k=50,bias=1"), 1).value
     5
     """
-    from theory.errors import SpecError
+    from rankstrat.theory.errors import SpecError
 
     if not 0 <= num_neurons <= spec["k"]:
         raise SpecError(f"twolayer: target neurons must be between 0 and k={spec['k']}")
@@ -248,7 +248,7 @@ def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     Examples
     --------
     >>> import numpy as np
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> spec = parse_spec("twolayer:d=2,k=3")
     >>> W = np.array([[1.0, 2.0], [-1.0, -2.0], [0.0, 0.0]])
     >>> rank_at_point(spec, W, np.array([1.0, 1.0, 1.0])).value  # 1 + 1*2 + 2
@@ -261,7 +261,7 @@ def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     bias = spec["bias"]
     if bias:
         if b is None:
-            from theory.errors import SpecError
+            from rankstrat.theory.errors import SpecError
 
             raise SpecError("twolayer: the spec has a bias; pass b")
         neurons = np.column_stack([W, np.asarray(b, dtype=float)])
@@ -325,12 +325,12 @@ def strata(spec) -> list:
 
     Examples
     --------
-    >>> from theory.spec import parse_spec
+    >>> from rankstrat.theory.spec import parse_spec
     >>> s = strata(parse_spec("twolayer:d=2,k=2"))
     >>> sorted((x.labels["m_w"], x.labels["m_a"], x.labels["z"], x.rank.value) for x in s)[:4]
     [(0, 0, 0, 0), (0, 0, 1, 2), (1, 0, 0, 1), (1, 0, 1, 3)]
     """
-    from theory.stratum import Stratum
+    from rankstrat.theory.rank.stratum import Stratum
 
     kk, dd, bias = spec["k"], spec["d"], spec["bias"]
     m_w, m_a = sympy.Symbol("m_w"), sympy.Symbol("m_a")

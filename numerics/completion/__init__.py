@@ -1,0 +1,2 @@
+"""Matrix completion: partially observed matrices, observed-entry ranks, reference
+completions, training on masks and figures."""

@@ -1,0 +1,1 @@
+"""Learning curves measured: sampled classifiers on real data, density fits and figures."""

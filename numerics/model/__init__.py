@@ -1,0 +1,2 @@
+"""Models realised numerically: torch functions, Jacobians at every precision,
+parameter points, stratum points, targets and input sets."""

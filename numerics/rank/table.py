@@ -1,0 +1,238 @@
+"""Tables of model rank against sizes: closed form, measurement and parameter count.
+
+One row per size setting (and per fully connected counterpart when asked):
+parameter count, the closed-form rank of the target, the measured rank with
+its certainty, the optimistic sample size and the ratio rank / parameters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Callable
+
+import numpy as np
+
+from rankstrat.numerics.model.points import generic_inputs
+from rankstrat.numerics.rank.engine import RankResult, jacobian_rank
+from rankstrat.numerics.model.stratum_points import fully_connected_point
+from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.theory.closed_form import ClosedForm
+from rankstrat.theory.errors import InputError
+from rankstrat.theory.families import cnn
+from rankstrat.theory.spec import Spec
+from rankstrat.theory.model.symbolic import num_params
+
+_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
+
+
+def parse_range(text: str, key: str = "value") -> list:
+    """``1..10``, ``2..20:2`` (step) or ``1,2,5``.
+
+    Raises
+    ------
+    InputError
+        Naming the key and the accepted forms.
+
+    Examples
+    --------
+    >>> parse_range("1..4"), parse_range("2..8:3"), parse_range("5,1")
+    ([1, 2, 3, 4], [2, 5, 8], [5, 1])
+    >>> parse_range("1..x", "k")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --vary k: cannot read '1..x'; expected A..B, A..B:STEP or a comma-separated list
+    """
+    match = _RANGE.match(text.strip())
+    if match:
+        start, stop, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+        if stop < start or step < 1:
+            raise InputError(f"--vary {key}: empty range {text!r}; expected A..B with A <= B")
+        return list(range(start, stop + 1, step))
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise InputError(
+            f"--vary {key}: cannot read {text!r}; expected A..B, A..B:STEP or a comma-separated list"
+        )
+    return values
+
+
+def parse_vary(items: list) -> dict:
+    """``["k=1..3", "d=2,3"]`` -> ``{"k": [1, 2, 3], "d": [2, 3]}``.
+
+    Examples
+    --------
+    >>> parse_vary(["k=1..3"])
+    {'k': [1, 2, 3]}
+    >>> parse_vary(["k"])
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --vary: cannot read 'k'; expected KEY=RANGE such as k=1..10
+    """
+    out = {}
+    for item in items or []:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise InputError(f"--vary: cannot read {item!r}; expected KEY=RANGE such as k=1..10")
+        out[key.strip()] = parse_range(text, key.strip())
+    return out
+
+
+def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
+    """Jacobian rank at ``point`` with as few generic inputs as show the full span.
+
+    Starts from ``2 expected + 10`` inputs (at most ``2 M``) and doubles while
+    the rank comes within two of the number of inputs.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> spec = parse_spec("twolayer:d=3,k=40")
+    >>> target = resolve_target(spec, "neurons=1")
+    >>> result = measure_rank(spec, target.point, target.closed_form.value)
+    >>> result.rank, result.num_inputs < 2 * result.num_params
+    (4, True)
+    """
+    limit = 2 * num_params(spec)
+    n = min(limit, 2 * expected + 10)
+    while True:
+        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify)
+        if n >= limit or result.rank is None or result.rank < n - 2:
+            return result
+        n = min(limit, 2 * n)
+
+
+def architecture_label(spec: Spec) -> str:
+    """``convolution`` / ``locally connected`` for cnn specs, else the family.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> architecture_label(parse_spec("cnn1d:d=3,s=2,k=1,share=0")), architecture_label(parse_spec("mf:n1=1,k=1,n2=1"))
+    ('locally connected', 'mf')
+    """
+    if spec.family in ("cnn1d", "cnn2d"):
+        return "convolution" if spec["share"] else "locally connected"
+    return spec.family
+
+
+def _row(spec: Spec, sizes: dict, architecture: str, form: ClosedForm | None, bound: bool, result: RankResult) -> dict:
+    params = spec.module.num_params_formula(spec)
+    measured = result.rank
+    predicted = None if form is None else form.value
+    if measured is None:
+        agreement = "undecided"
+    elif form is None:
+        agreement = "no closed form"
+    elif bound or not form.holds:
+        agreement = ("agree (bound)" if measured <= predicted else "DISAGREE") if bound else (
+            "agree (hypotheses fail)" if measured == predicted else "DISAGREE")
+    else:
+        agreement = "agree" if measured == predicted else "DISAGREE"
+    return {
+        **sizes,
+        "architecture": architecture,
+        "spec": str(spec),
+        "params_formula": params.formula,
+        "params": params.value,
+        "rank_formula": None if form is None else form.formula,
+        "closed_form": predicted,
+        "measured": measured,
+        "certainty": result.certainty,
+        "optimistic": predicted if form is not None and not bound else measured,
+        "ratio": None if measured is None else round(measured / params.value, 4),
+        "agreement": agreement,
+        "warnings": "; ".join(result.warnings),
+    }
+
+
+def closed_form_of(spec: Spec, target: str, found) -> tuple[ClosedForm | None, bool]:
+    """The closed form to compare with, and whether it is only an upper bound.
+
+    A random target is compared with the family's generic rank even when its
+    hypotheses fail (ReLU, deep networks), so a table shows the disagreement
+    instead of hiding the formula.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> spec = parse_spec("twolayer:d=2,k=2,act=relu")
+    >>> form, bound = closed_form_of(spec, "random", resolve_target(spec, "random"))
+    >>> form.value, form.holds, bound
+    (6, False, False)
+    """
+    if str(target) == "random":
+        return spec.module.generic_rank(spec), False
+    return found.closed_form, found.bound
+
+
+def rank_table(
+    spec: Spec,
+    vary: dict | None = None,
+    target: str = "random",
+    with_fully_connected: bool = False,
+    seed: int = 0,
+    certify: bool = True,
+    progress: Callable | None = None,
+) -> list[dict]:
+    """Rows of closed form versus measured rank over a grid of sizes.
+
+    Parameters
+    ----------
+    spec : Spec
+        The base architecture; ``vary`` overrides some of its keys.
+    vary : dict
+        ``{key: [values]}``; the grid is their product.
+    target : str
+        As ``--target`` (:func:`rankstrat.numerics.model.targets.resolve_target`).
+    with_fully_connected : bool
+        For cnn specs, add the fully connected counterpart at the same target.
+    seed : int
+    certify : bool
+        Try proven bounds (small models only).
+    progress : callable, optional
+        Wraps the iterable of settings (e.g. ``tqdm``).
+
+    Returns
+    -------
+    list of dict
+        Keys: the varied sizes, ``architecture``, ``spec``, ``params_formula``,
+        ``params``, ``rank_formula``, ``closed_form``, ``measured``,
+        ``certainty``, ``optimistic``, ``ratio``, ``agreement``, ``warnings``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, "neurons=1")
+    >>> [(r["k"], r["params"], r["measured"], r["agreement"]) for r in rows]
+    [(1, 4, 4, 'agree'), (4, 16, 4, 'agree')]
+    """
+    vary = vary or {}
+    keys = list(vary)
+    settings = [dict(zip(keys, combo)) for combo in itertools.product(*(vary[k] for k in keys))] or [{}]
+    for key in keys:
+        if key not in dict(spec.values):
+            raise InputError(f"--vary {key}: {spec.family} has no key {key!r}; expected one of {', '.join(dict(spec.values))}")
+    if with_fully_connected and spec.family not in ("cnn1d", "cnn2d"):
+        raise InputError("--with-fully-connected applies to cnn1d and cnn2d specs")
+    rows = []
+    for sizes in progress(settings) if progress else settings:
+        current = spec.replace(**sizes)
+        found = resolve_target(current, target, seed)
+        form, bound = closed_form_of(current, target, found)
+        expected = num_params(current) if form is None else form.value
+        result = measure_rank(current, found.point, expected, seed, certify)
+        rows.append(_row(current, sizes, architecture_label(current), form, bound, result))
+        if with_fully_connected:
+            fc_spec, fc_point = fully_connected_point(current, found.point)
+            if any(row["spec"] == str(fc_spec) for row in rows):
+                continue  # the counterpart ignores `share`: one row is enough
+            active = int(np.count_nonzero(np.abs(fc_point["a"]) > 0))
+            fc_form = (fc_spec.module.generic_rank(fc_spec) if str(target) == "random"
+                       else cnn.fully_connected_target_rank(current, active))
+            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)
+            rows.append(_row(fc_spec, sizes, "fully connected", fc_form, False, fc_result))
+    return rows

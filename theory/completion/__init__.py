@@ -1,0 +1,1 @@
+"""Matrix completion theory: the observation graph and the counts it gives."""

@@ -1,0 +1,1 @@
+"""Learning-curve theory: true-error densities, log-space arithmetic, rare bad global minima."""

@@ -1,0 +1,1 @@
+"""Symbolic models: the sympy model of a spec and its gradient, and user models."""

@@ -1,0 +1,1 @@
+"""Rank theory: strata, kernel certificates, single-neuron branches and size claims."""

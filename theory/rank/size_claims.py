@@ -1,0 +1,287 @@
+"""A user's closed-form claim about a model, ``QUANTITY OP EXPRESSION`` in the sizes,
+and the grid of sizes it is checked over.
+
+Examples of claims: ``model_rank == k*(d+1)``, ``model_rank <= num_params``
+is not accepted (the right side is a formula in the sizes only), but
+``num_params == 2*d*k`` and ``model_rank == min(2*k, d)*d - min(2*k, d)*(min(2*k, d) - 1)/2``
+are. Grids: ``k=1..6`` (inclusive range), ``k=1,2,4`` (list), ``k=1..3,8``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import sympy
+from sympy.parsing.sympy_parser import parse_expr
+
+from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.errors import InputError
+
+QUANTITIES = ("model_rank", "num_params")
+"""What a claim may be about: the generic model rank, or the parameter count."""
+
+OPERATORS = {
+    "==": operator.eq,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+"""Comparison operators accepted between the quantity and the formula."""
+
+_CLAIM = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*(==|<=|>=|!=|<|>)\s*(.+?)\s*$")
+_FUNCTIONS = {
+    "min": sympy.Min,
+    "max": sympy.Max,
+    "Min": sympy.Min,
+    "Max": sympy.Max,
+    "binomial": sympy.binomial,
+    "floor": sympy.floor,
+    "ceiling": sympy.ceiling,
+}
+
+
+def size_symbol(name: str) -> sympy.Symbol:
+    """The positive integer symbol of a size, shared with :data:`rankstrat.theory.closed_form.SIZE_SYMBOLS`.
+
+    Examples
+    --------
+    >>> size_symbol("d") is SIZE_SYMBOLS["d"], size_symbol("heads").is_integer
+    (True, True)
+    """
+    return SIZE_SYMBOLS.get(name) or sympy.Symbol(name, positive=True, integer=True)
+
+
+def parse_size_expression(text: str, size_names: Sequence[str], option: str = "--claim") -> sympy.Expr:
+    """Parse a formula in the sizes (``min``, ``max``, ``binomial``, ``floor``, ``ceiling`` allowed).
+
+    Parameters
+    ----------
+    text : str
+        Python/sympy syntax, e.g. ``k*(d+1)``.
+    size_names : sequence of str
+        The names the formula may use.
+    option : str
+        Option or file key named in error messages.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    InputError
+        Unreadable formula, or a name that is not a size.
+
+    Examples
+    --------
+    >>> parse_size_expression("k*(d+1)", ["d", "k"])
+    k*(d + 1)
+    >>> parse_size_expression("k*(q+1)", ["d", "k"])
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --claim: unknown name 'q' in 'k*(q+1)'; the sizes are d, k
+    """
+    local = {name: size_symbol(name) for name in size_names}
+    local.update({name: fn for name, fn in _FUNCTIONS.items() if name not in local})
+    try:
+        expr = parse_expr(str(text), local_dict=local)
+    except Exception as exc:  # parse_expr raises SyntaxError, TokenError, TypeError...
+        raise InputError(f"{option}: cannot read the formula {text!r} ({type(exc).__name__})") from None
+    if not isinstance(expr, sympy.Expr):
+        raise InputError(f"{option}: {text!r} is not a formula in the sizes")
+    unknown = sorted(str(s) for s in expr.free_symbols if str(s) not in size_names)
+    if unknown:
+        sizes = ", ".join(size_names) if size_names else "(none)"
+        raise InputError(
+            f"{option}: unknown name{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)} in {text!r}; the sizes are {sizes}"
+        )
+    return expr
+
+
+@dataclass(frozen=True)
+class SizeClaim:
+    """``QUANTITY OP EXPRESSION``: a closed form the user states for a model.
+
+    Attributes
+    ----------
+    quantity : str
+        One of :data:`QUANTITIES`.
+    operator : str
+        One of :data:`OPERATORS`.
+    expr : sympy.Expr
+        The formula in the sizes.
+    text : str
+        The claim as written.
+
+    Examples
+    --------
+    >>> claim = parse_size_claim("model_rank == k*(d+1)", ["d", "k"])
+    >>> claim.predicted({"d": 3, "k": 2}), claim.holds(8, {"d": 3, "k": 2})
+    (8, True)
+    """
+
+    quantity: str
+    operator: str
+    expr: sympy.Expr
+    text: str
+
+    def predicted(self, sizes: dict):
+        """The formula's value at ``sizes``: an int, or a float when not an integer.
+
+        Examples
+        --------
+        >>> parse_size_claim("model_rank == k/2", ["k"]).predicted({"k": 3})
+        1.5
+        """
+        value = self.expr.subs({size_symbol(name): v for name, v in sizes.items()})
+        if value.free_symbols:
+            missing = ", ".join(sorted(str(s) for s in value.free_symbols))
+            raise InputError(f"claim {self.text!r}: no value for {missing}")
+        return int(value) if value.is_integer else float(value)
+
+    def holds(self, measured, sizes: dict) -> bool:
+        """Does the measured quantity satisfy the claim at ``sizes``? (None never does.)
+
+        Examples
+        --------
+        >>> parse_size_claim("model_rank <= 2*k", ["k"]).holds(5, {"k": 2})
+        False
+        """
+        if measured is None:
+            return False
+        return bool(OPERATORS[self.operator](measured, self.predicted(sizes)))
+
+    def closed_form(self, sizes: dict) -> ClosedForm:
+        """The formula as a :class:`~rankstrat.theory.closed_form.ClosedForm` at ``sizes``.
+
+        Examples
+        --------
+        >>> str(parse_size_claim("model_rank == k*(d+1)", ["d", "k"]).closed_form({"d": 3, "k": 2}))
+        'k*(d + 1) = 8'
+        """
+        return ClosedForm(self.expr, dict(sizes), source="user's claim: " + self.text)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.operator} {self.expr}"
+
+
+def parse_size_claim(text: str, size_names: Sequence[str], option: str = "--claim") -> SizeClaim:
+    """Parse ``QUANTITY OP EXPRESSION``.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"model_rank == k*(d+1)"``.
+    size_names : sequence of str
+        Sizes the formula may use.
+    option : str
+        Named in error messages.
+
+    Returns
+    -------
+    SizeClaim
+
+    Raises
+    ------
+    InputError
+        Naming the option, the value and the accepted form.
+
+    Examples
+    --------
+    >>> parse_size_claim("num_params >= 2*d", ["d"]).operator
+    '>='
+    >>> parse_size_claim("rank = 3", ["d"])
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --claim: cannot read 'rank = 3'; expected QUANTITY OP FORMULA with QUANTITY one of model_rank, num_params and OP one of ==, <=, >=, !=, <, > (e.g. "model_rank == k*(d+1)")
+    """
+    match = _CLAIM.match(str(text))
+    if not match or match.group(1) not in QUANTITIES:
+        raise InputError(
+            f"{option}: cannot read {text!r}; expected QUANTITY OP FORMULA with QUANTITY one of "
+            f"{', '.join(QUANTITIES)} and OP one of {', '.join(OPERATORS)} "
+            '(e.g. "model_rank == k*(d+1)")'
+        )
+    quantity, op, rhs = match.groups()
+    return SizeClaim(quantity, op, parse_size_expression(rhs, size_names, option), str(text).strip())
+
+
+def _parse_values(name: str, body: str, option: str) -> list[int]:
+    values: list[int] = []
+    for part in body.split(","):
+        part = part.strip()
+        bounds = part.split("..")
+        try:
+            if len(bounds) == 2:
+                low, high = int(bounds[0]), int(bounds[1])
+                if high < low:
+                    raise ValueError
+                values.extend(range(low, high + 1))
+            elif len(bounds) == 1:
+                values.append(int(part))
+            else:
+                raise ValueError
+        except ValueError:
+            raise InputError(
+                f"{option}: cannot read {name}={body!r}; expected NAME=A..B (inclusive, A <= B) "
+                "or NAME=A,B,C with integers (e.g. k=1..6)"
+            ) from None
+    return values
+
+
+def parse_size_grid(items: Iterable[str], size_names: Sequence[str], option: str = "--vary") -> list[dict]:
+    """The grid of sizes named by ``NAME=RANGE`` items (their Cartesian product).
+
+    Parameters
+    ----------
+    items : iterable of str
+        ``k=1..6``, ``d=2,3``...
+    size_names : sequence of str
+        Sizes the model has.
+    option : str
+        Named in error messages.
+
+    Returns
+    -------
+    list of dict
+        One ``{name: value}`` per grid point, first name varying slowest.
+
+    Raises
+    ------
+    InputError
+        Unreadable item, unknown size, size given twice, or a negative value
+        (the model checks its own limits when it is rebuilt).
+
+    Examples
+    --------
+    >>> parse_size_grid(["k=1..2", "d=3,5"], ["d", "k"])
+    [{'k': 1, 'd': 3}, {'k': 1, 'd': 5}, {'k': 2, 'd': 3}, {'k': 2, 'd': 5}]
+    >>> parse_size_grid(["q=1..2"], ["d", "k"])
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --vary: 'q' is not a size of this model; its sizes are d, k
+    """
+    axes: dict[str, list[int]] = {}
+    for item in items:
+        name, eq, body = str(item).partition("=")
+        name = name.strip()
+        if not eq or not name or not body.strip():
+            raise InputError(f"{option}: cannot read {item!r}; expected NAME=A..B or NAME=A,B,C (e.g. k=1..6)")
+        if name not in size_names:
+            sizes = ", ".join(size_names) if size_names else "(none)"
+            raise InputError(f"{option}: {name!r} is not a size of this model; its sizes are {sizes}")
+        if name in axes:
+            raise InputError(f"{option}: size {name!r} given twice")
+        values = _parse_values(name, body, option)
+        if min(values) < 0:
+            raise InputError(f"{option}: sizes must be >= 0, got {name}={body}")
+        axes[name] = values
+    names = list(axes)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(axes[n] for n in names))]
