@@ -189,8 +189,8 @@ def assert_linearly_stable(spec, target="random", inputs="random:100", stable: b
     ...
     """
     from rankstrat.numerics.model.input_sets import resolve_inputs
-    from rankstrat.numerics.rank.stability import linear_stability
     from rankstrat.numerics.model.targets import resolve_target
+    from rankstrat.numerics.rank.stability import linear_stability
 
     if certainty not in VERDICT_ORDER:
         raise ValueError(f"certainty must be one of {', '.join(VERDICT_ORDER)}, got {certainty!r}")

@@ -13,8 +13,8 @@ from typing import Optional, Sequence
 from rankstrat.cases.claim import Claim, ClaimResult, Measurement
 from rankstrat.cases.rank_claims import rank_measurement
 from rankstrat.theory.errors import InputError
-from rankstrat.theory.rank.size_claims import SizeClaim, parse_size_claim, parse_size_grid
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.rank.size_claims import SizeClaim, parse_size_claim, parse_size_grid
 
 
 def model_sizes(spec) -> dict:

@@ -212,8 +212,8 @@ class RankEngine:
         True
         """
         from rankstrat.numerics.model.input_sets import resolve_inputs
-        from rankstrat.numerics.rank.stability import linear_stability
         from rankstrat.numerics.model.targets import resolve_target
+        from rankstrat.numerics.rank.stability import linear_stability
 
         model = self.spec(spec)
         X = resolve_inputs(model, inputs, seed).X if isinstance(inputs, str) else inputs

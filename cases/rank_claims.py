@@ -9,10 +9,10 @@ from typing import Callable, Optional
 import numpy as np
 
 from rankstrat.cases.claim import Claim, Measurement
-from rankstrat.numerics.rank.engine import RankResult, jacobian_rank, model_rank
 from rankstrat.numerics.model.points import generic_inputs
-from rankstrat.theory.spec import Spec, parse_spec
+from rankstrat.numerics.rank.engine import RankResult, jacobian_rank, model_rank
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import Spec, parse_spec
 
 
 def rank_measurement(result: RankResult) -> Measurement:

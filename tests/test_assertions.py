@@ -24,7 +24,7 @@ def test_true_ranks_pass_and_return_the_result(text):
 def test_a_wrong_rank_fails_with_a_readable_message():
     spec = parse_spec("mf:n1=4,k=4,n2=4")
     wrong = mf.target_rank_formula(spec, 2).value + 1
-    from rankstrat.numerics.model.stratum_points import mf_target_point
+    from rankstrat.numerics.families.mf import mf_target_point
 
     with pytest.raises(AssertionError) as info:
         assert_model_rank(spec, wrong, point=mf_target_point(spec, 2))

@@ -6,11 +6,11 @@ import pytest
 import sympy
 
 from rankstrat.numerics.model.points import generic_inputs
-from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.numerics.model.stratum_points import exact_low_rank
-from rankstrat.theory.rank import single_neuron
+from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.theory.closed_form import SIZE_SYMBOLS
 from rankstrat.theory.families import cnn, mf, mlp, twolayer
+from rankstrat.theory.rank import single_neuron
 from rankstrat.theory.spec import parse_spec
 
 d, k, s = SIZE_SYMBOLS["d"], SIZE_SYMBOLS["k"], SIZE_SYMBOLS["s"]

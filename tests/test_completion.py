@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix, rank_one_tree_example
-from rankstrat.numerics.completion.observed_matrix import PartialMatrix, parse_partial_matrix, partial_matrix_from_array, read_partial_matrix
+from rankstrat.numerics.completion.observed_matrix import (
+    PartialMatrix,
+    parse_partial_matrix,
+    partial_matrix_from_array,
+    read_partial_matrix,
+)
 from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
 from rankstrat.numerics.completion.reference_completions import (
     alternating_least_squares,
@@ -15,8 +20,8 @@ from rankstrat.numerics.completion.reference_completions import (
     nuclear_norm_completion,
     rank_one_completion,
 )
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.completion.observation_graph import observation_components
+from rankstrat.theory.errors import InputError
 
 # ----------------------------------------------------------------------------- reading
 

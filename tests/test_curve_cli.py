@@ -10,14 +10,8 @@ from rankstrat.cases.commands.curve import parse_sizes
 from rankstrat.theory.errors import InputError
 
 
-def run_cli(capsys, *argv):
-    code = cli.main(["curve", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_density_json_matches_the_closed_form(capsys):
-    code, out, _ = run_cli(capsys, "--density", "beta:a=2,b=5", "--n", "1..50", "--eps0", "0.1", "--json", "--quiet")
+def test_density_json_matches_the_closed_form(run_cli):
+    code, out, _ = run_cli("curve", "--density", "beta:a=2,b=5", "--n", "1..50", "--eps0", "0.1", "--json", "--quiet")
     assert code == 0
     data = json.loads(out)
     assert data["mode"] == "density" and data["bound_holds"] is True
@@ -28,9 +22,9 @@ def test_density_json_matches_the_closed_form(capsys):
     assert data["decay_rate"] == pytest.approx(np.log(0.9))
 
 
-def test_density_text_table_and_figure(capsys, tmp_path):
+def test_density_text_table_and_figure(run_cli, tmp_path):
     figure = tmp_path / "curve.png"
-    code, out, err = run_cli(capsys, "--density", "powerlaw:k=1,offset=0.02", "--n", "1..1e6:log7", "--eps0", "0.1",
+    code, out, err = run_cli("curve", "--density", "powerlaw:k=1,offset=0.02", "--n", "1..1e6:log7", "--eps0", "0.1",
                              "--plot", str(figure))
     assert code == 0
     assert "closed form: rho_n = Beta(2, 1 + n) on [0.02, 1]" in out
@@ -39,31 +33,31 @@ def test_density_text_table_and_figure(capsys, tmp_path):
     assert figure.stat().st_size > 1000 and "figure written" in err
 
 
-def test_density_progress_bar_goes_to_stderr(capsys):
-    code, out, err = run_cli(capsys, "--density", "uniform", "--n", "0..3", "--format", "csv")
+def test_density_progress_bar_goes_to_stderr(run_cli):
+    code, out, err = run_cli("curve", "--density", "uniform", "--n", "0..3", "--format", "csv")
     assert code == 0
     assert out.splitlines()[0] == "n,E_n,q0.1,q0.5,q0.9,log10_Z_n"
     assert "sizes" in err and "sizes" not in out
 
 
-def test_density_quadrature_method_and_markdown(capsys):
-    code, out, _ = run_cli(capsys, "--density", "mix:0.7*beta:a=2,b=30+0.3*beta:a=5,b=5", "--n", "0,10",
+def test_density_quadrature_method_and_markdown(run_cli):
+    code, out, _ = run_cli("curve", "--density", "mix:0.7*beta:a=2,b=30+0.3*beta:a=5,b=5", "--n", "0,10",
                            "--method", "quad", "--format", "md", "--quiet")
     assert code == 0 and out.startswith("| n | E_n |")
 
 
-def test_empirical_density_from_a_file(capsys, tmp_path):
+def test_empirical_density_from_a_file(run_cli, tmp_path):
     errors = tmp_path / "errors.txt"
     errors.write_text("\n".join(str(e) for e in np.linspace(0.01, 0.5, 50)))
-    code, out, _ = run_cli(capsys, "--density", f"empirical:file={errors}", "--n", "0..20:10", "--eps0", "0.2",
+    code, out, _ = run_cli("curve", "--density", f"empirical:file={errors}", "--n", "0..20:10", "--eps0", "0.2",
                            "--json", "--quiet")
     data = json.loads(out)
     assert code == 0 and data["bound_holds"] is True
     assert data["rows"][0]["E_n"] == pytest.approx(np.mean(np.linspace(0.01, 0.5, 50)))
 
 
-def test_sample_mode_json_passes(capsys):
-    code, out, err = run_cli(capsys, "--sample", "synthetic:d=2", "--classifiers", "2000", "--trials", "300",
+def test_sample_mode_json_passes(run_cli):
+    code, out, err = run_cli("curve", "--sample", "synthetic:d=2", "--classifiers", "2000", "--trials", "300",
                              "--n", "0..30:10", "--eps0", "0.05", "--heldout", "2000", "--json")
     data = json.loads(out)
     assert code == 0 and data["passed"] is True and data["mode"] == "sample"
@@ -73,9 +67,9 @@ def test_sample_mode_json_passes(capsys):
     assert "training sequences" in err
 
 
-def test_sample_mode_text_on_digits(capsys, tmp_path):
+def test_sample_mode_text_on_digits(run_cli, tmp_path):
     figure = tmp_path / "sampled.svg"
-    code, out, _ = run_cli(capsys, "--sample", "digits:classes=0-1", "--classifiers", "2000", "--trials", "200",
+    code, out, _ = run_cli("curve", "--sample", "digits:classes=0-1", "--classifiers", "2000", "--trials", "200",
                            "--n", "0..20:10", "--quiet", "--plot", str(figure))
     assert code == 0
     assert "drawn with replacement from the data set itself" in out
@@ -83,8 +77,8 @@ def test_sample_mode_text_on_digits(capsys, tmp_path):
     assert figure.stat().st_size > 1000
 
 
-def test_fit_mode_json(capsys):
-    code, out, _ = run_cli(capsys, "--fit", "digits:classes=3-8", "--n", "10,40,160,300", "--repeats", "3",
+def test_fit_mode_json(run_cli):
+    code, out, _ = run_cli("curve", "--fit", "digits:classes=3-8", "--n", "10,40,160,300", "--repeats", "3",
                            "--families", "beta,powerlaw", "--json", "--quiet")
     data = json.loads(out)
     assert code == 0 and data["mode"] == "fit"
@@ -114,8 +108,8 @@ def test_fit_mode_json(capsys):
     (["--fit", "mnist:dir=/nonexistent/mnist"], ["--fit", "train-images-idx3-ubyte.gz", "/nonexistent/mnist"]),
     (["--fit", "digits", "--n", "10,5000"], ["--n", "from 1 to 1747"]),
 ])
-def test_bad_input_exits_2_with_a_clear_message(capsys, argv, fragments):
-    code, out, err = run_cli(capsys, *argv, "--quiet")
+def test_bad_input_exits_2_with_a_clear_message(run_cli, argv, fragments):
+    code, out, err = run_cli("curve", *argv, "--quiet")
     assert code == 2 and out == ""
     assert err.startswith("rankstrat curve: error: ")
     for fragment in fragments:

@@ -23,7 +23,6 @@ from rankstrat.numerics.datasets import (
 )
 from rankstrat.theory.errors import InputError
 
-
 # ---------------------------------------------------------------------------
 # writers of the standard formats (independent of the loaders under test)
 # ---------------------------------------------------------------------------

@@ -9,12 +9,12 @@ import torch
 from rankstrat.cases.topics.deep import CLAIMS, measure_embedding
 from rankstrat.numerics.model.embedding import embed_point, hidden_widths
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
-from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import mlp
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import parse_spec
 
 PAIRS = [
     ("mlp:d=3,widths=2", "mlp:d=3,widths=5"),

@@ -15,8 +15,8 @@ from rankstrat.theory.curves.error_density import (
     MixtureDensity,
     PowerLawDensity,
 )
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.curves.log_space import log_regularized_beta
+from rankstrat.theory.errors import InputError
 
 PDF_DENSITIES = [
     BetaDensity(2, 5),

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import sympy
 
-from rankstrat.numerics.rank.certify import attach_upper_bound
+from rankstrat.numerics.families.mf import mf_point
+from rankstrat.numerics.families.twolayer import Neuron, twolayer_point
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.certify import attach_upper_bound
 from rankstrat.numerics.rank.engine import jacobian_rank
-from rankstrat.numerics.model.stratum_points import Neuron, mf_point, twolayer_point
 from rankstrat.theory.rank.kernel_certificates import (
     certified_upper_bound,
     exact_gradient,

@@ -15,7 +15,6 @@ from rankstrat.theory.curves.error_density import (
     MixtureDensity,
     PowerLawDensity,
 )
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.curves.learning_curves import (
     LOG10_E,
     bad_fraction,
@@ -30,6 +29,7 @@ from rankstrat.theory.curves.learning_curves import (
     posterior_quantile,
     quadrature_log_mass,
 )
+from rankstrat.theory.errors import InputError
 
 
 @pytest.mark.parametrize("a, b, n", [(2, 5, 0), (2, 5, 37), (0.5, 3, 1000), (3, 1, 10**6), (1.7, 0.6, 12),

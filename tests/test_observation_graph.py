@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.completion.observation_graph import (
     ObservationComponent,
     graph_summary,
@@ -17,6 +16,7 @@ from rankstrat.theory.completion.observation_graph import (
     rank_one_observed_rank,
     unobserved_lines,
 )
+from rankstrat.theory.errors import InputError
 
 M1_MASK = [[1, 1, 0], [1, 0, 0], [0, 0, 1]]
 

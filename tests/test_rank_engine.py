@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rankstrat.cases.catalogue import all_claims
-from rankstrat.numerics.rank.certify import ball_minor_bound, modular_rank
 from rankstrat.numerics.model.jacobian import jacobian
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.certify import ball_minor_bound, modular_rank
 from rankstrat.numerics.rank.engine import (
     FLOAT64_EPS,
     decide_spectrum,

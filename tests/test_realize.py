@@ -8,8 +8,8 @@ import torch
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_loop, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
 from rankstrat.numerics.model.realize import realize
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.model.symbolic import symbolic_model
+from rankstrat.theory.spec import parse_spec
 
 SMALL = [
     "mf:n1=2,k=2,n2=3",

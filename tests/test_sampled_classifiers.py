@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from rankstrat.numerics.datasets import load_digits, make_separable, separable_teacher
 from rankstrat.numerics.curves.density_fit import (
     FAMILIES,
     MeasuredCurve,
@@ -26,10 +25,10 @@ from rankstrat.numerics.curves.sampled_classifiers import (
     run_sampled_experiment,
     sample_linear_classifiers,
 )
+from rankstrat.numerics.datasets import load_digits, make_separable, separable_teacher
 from rankstrat.theory.curves.error_density import EmpiricalDensity
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.curves.learning_curves import expected_error
-
+from rankstrat.theory.errors import InputError
 
 # ---------------------------------------------------------------------------
 # building blocks

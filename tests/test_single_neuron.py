@@ -8,10 +8,15 @@ from rankstrat.cases.claim import run_claim
 from rankstrat.cases.topics.single_neuron import CLAIMS, measure_thresholds
 from rankstrat.numerics.model.points import generic_inputs
 from rankstrat.numerics.rank.engine import jacobian_rank
-from rankstrat.numerics.rank.single_neuron_branches import branch_map, measure_branch_dimension, student_spec, target_point
-from rankstrat.theory.rank import single_neuron
+from rankstrat.numerics.rank.single_neuron_branches import (
+    branch_map,
+    measure_branch_dimension,
+    student_spec,
+    target_point,
+)
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.rank import single_neuron
 
 
 @pytest.mark.parametrize("mode", ["split", "zero"])

@@ -3,8 +3,8 @@
 import pytest
 
 from rankstrat.theory.errors import SpecError
-from rankstrat.theory.spec import load_spec, parse_spec, spec_from_mapping
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import load_spec, parse_spec, spec_from_mapping
 
 EXAMPLES = [
     "mf:n1=4,k=4,n2=4",

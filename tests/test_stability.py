@@ -6,15 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from rankstrat.cases import cli
 from rankstrat.cases.claim import run_claim
 from rankstrat.cases.topics.stability import CLAIMS, ONSET_CASES, pixel_deficit
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.jacobian import jacobian
-from rankstrat.numerics.rank.kernel_directions import kernel_basis, lost_representatives, sparsify
 from rankstrat.numerics.model.points import flat_point, generic_inputs
-from rankstrat.numerics.rank.stability import exact_data_rank, linear_stability, stability_curve, stability_onset
 from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.numerics.rank.kernel_directions import kernel_basis, lost_representatives, sparsify
+from rankstrat.numerics.rank.stability import exact_data_rank, linear_stability, stability_curve, stability_onset
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import mf
 from rankstrat.theory.spec import parse_spec
@@ -211,31 +210,25 @@ def test_bad_targets(spec, target, message):
         resolve_target(parse_spec(spec), target)
 
 
-def run_cli(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_command_names_the_lost_directions(capsys):
-    code, out, _ = run_cli(capsys, "stability", "mf:n1=4,k=1,n2=4", "--target", "rank=1",
+def test_command_names_the_lost_directions(run_cli):
+    code, out, _ = run_cli("stability", "mf:n1=4,k=1,n2=4", "--target", "rank=1",
                            "--inputs", "entries:all,skip-row=2")
     assert code == 0
     assert "NOT linearly stable at 12 inputs: rank 6 < model rank 7" in out
     assert "lost 1         A[2,0] +1.00" in out
 
 
-def test_command_json(capsys):
-    code, out, _ = run_cli(capsys, "stability", "twolayer:d=2,k=2", "--target", "neurons=1",
+def test_command_json(run_cli):
+    code, out, _ = run_cli("stability", "twolayer:d=2,k=2", "--target", "neurons=1",
                            "--inputs", "random:4", "--json")
     data = json.loads(out)
     assert code == 0 and data["stable"] is True and data["model_rank"] == data["data_rank"] == 3
     assert data["closed_form_value"] == 3
 
 
-def test_command_curve_and_plot(capsys, tmp_path):
+def test_command_curve_and_plot(run_cli, tmp_path):
     plot = tmp_path / "curve.png"
-    code, out, _ = run_cli(capsys, "stability", "cnn1d:d=5,s=3,k=2,bias=1", "--target", "channels=1",
+    code, out, _ = run_cli("stability", "cnn1d:d=5,s=3,k=2,bias=1", "--target", "channels=1",
                            "--inputs", "random:10", "--curve", "4..10", "--plot", str(plot), "--format", "csv")
     assert code == 0 and plot.stat().st_size > 0
     assert "stable from n = 7" in out
@@ -253,6 +246,6 @@ def test_command_curve_and_plot(capsys, tmp_path):
         (["--directions", "-1"], "--directions must be >= 0"),
     ],
 )
-def test_command_bad_input_exits_2_with_one_line(capsys, argv, message):
-    code, _, err = run_cli(capsys, "stability", "twolayer:d=2,k=2", "--inputs", "random:5", *argv)
+def test_command_bad_input_exits_2_with_one_line(run_cli, argv, message):
+    code, _, err = run_cli("stability", "twolayer:d=2,k=2", "--inputs", "random:5", *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1

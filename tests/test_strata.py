@@ -4,8 +4,8 @@ rank and dimension against the rank engine and the parametrization's rank."""
 import pytest
 
 from rankstrat.numerics.rank.strata_check import verify_strata
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.rank.stratum import list_strata, strata_note
+from rankstrat.theory.spec import parse_spec
 
 SIZES = [
     "mf:n1=2,k=2,n2=3",

@@ -9,17 +9,15 @@ import pytest
 import sympy
 import torch
 
-from rankstrat.cases import cli
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
-from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
 from rankstrat.numerics.model.realize import realize
-from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
 from rankstrat.numerics.model.user_model import sympy_model, torch_model
+from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
 from rankstrat.theory.errors import SpecError
-from rankstrat.theory.spec import parse_spec
-from rankstrat.theory.model.symbolic import SymbolicUnavailable, symbolic_model
 from rankstrat.theory.model.layer_file import layer_model
+from rankstrat.theory.model.symbolic import SymbolicUnavailable, symbolic_model
+from rankstrat.theory.spec import parse_spec
 
 ATTENTION_SYMPY = '''
 import sympy
@@ -208,25 +206,19 @@ def test_jacobian_rank_reports_an_undecided_torch_model_honestly():
     assert any("a plain torch model has no high-precision form" in w for w in result.warnings)
 
 
-def run_cli(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_rank_command_takes_a_model_file_and_its_claim(capsys, files):
-    code, out, _ = run_cli(capsys, "rank", f"{files['residual.toml']}:k=3", "--json")
+def test_rank_command_takes_a_model_file_and_its_claim(run_cli, files):
+    code, out, _ = run_cli("rank", f"{files['residual.toml']}:k=3", "--json")
     data = json.loads(out)
     assert code == 0 and data["model_rank"] == 15 and data["agreement"] is True
-    code, out, _ = run_cli(capsys, "rank", files["attention_torch.py"], "--no-certify", "--json")
+    code, out, _ = run_cli("rank", files["attention_torch.py"], "--no-certify", "--json")
     assert code == 0 and json.loads(out)["model_rank"] == attention_rank(4, 2)
 
 
-def test_stability_command_takes_a_model_file(capsys, files):
-    code, out, _ = run_cli(capsys, "stability", files["attention.toml"], "--inputs", "random:9")
+def test_stability_command_takes_a_model_file(run_cli, files):
+    code, out, _ = run_cli("stability", files["attention.toml"], "--inputs", "random:9")
     assert code == 0 and "linearly stable at 9 inputs" in out
 
 
-def test_missing_model_file_exits_2(capsys):
-    code, _, err = run_cli(capsys, "rank", "nowhere.py:k=2")
+def test_missing_model_file_exits_2(run_cli):
+    code, _, err = run_cli("rank", "nowhere.py:k=2")
     assert code == 2 and "model file 'nowhere.py' does not exist" in err

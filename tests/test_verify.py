@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from rankstrat.cases import cli
 from rankstrat.cases.claim import run_claim
 from rankstrat.cases.grid_claims import first_counterexample, grid_points, model_sizes
 from rankstrat.theory.errors import InputError
@@ -21,12 +20,6 @@ layers = [ { type = "attention_score", width = "k" } ]
 '''
 
 
-def run_cli(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def attention(tmp_path):
     path = tmp_path / "attention.toml"
@@ -34,40 +27,40 @@ def attention(tmp_path):
     return str(path)
 
 
-def test_a_true_claim_holds_over_the_grid(capsys):
-    code, out, _ = run_cli(capsys, "verify", "twolayer:d=2,k=1,bias=1", "--claim", "model_rank == k*(d+2)",
+def test_a_true_claim_holds_over_the_grid(run_cli):
+    code, out, _ = run_cli("verify", "twolayer:d=2,k=1,bias=1", "--claim", "model_rank == k*(d+2)",
                            "--vary", "k=1..3", "--vary", "d=1,3", "--no-progress")
     assert code == 0
     assert "claim holds at all 6 grid points" in out
 
 
-def test_a_wrong_claim_reports_the_first_counterexample(capsys, attention):
-    code, out, _ = run_cli(capsys, "verify", attention, "--vary", "k=1..3", "--no-progress")
+def test_a_wrong_claim_reports_the_first_counterexample(run_cli, attention):
+    code, out, _ = run_cli("verify", attention, "--vary", "k=1..3", "--no-progress")
     assert code == 1
     assert "first counterexample: k=2: the claim gives 12, measured 10" in out
 
 
-def test_the_corrected_claim_holds(capsys, attention):
+def test_the_corrected_claim_holds(run_cli, attention):
     claim = "model_rank == min(2*k, d)*d - min(2*k, d)*(min(2*k, d) - 1)/2"
-    code, out, _ = run_cli(capsys, "verify", attention, "--claim", claim, "--vary", "k=1..3",
+    code, out, _ = run_cli("verify", attention, "--claim", claim, "--vary", "k=1..3",
                            "--vary", "d=3,5", "--no-progress", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["counterexample"] is None and len(data["rows"]) == 6
     assert all(row["measured"] == row["predicted"] for row in data["rows"])
 
 
-def test_stop_at_first(capsys, attention):
-    code, out, _ = run_cli(capsys, "verify", attention, "--vary", "k=1..4", "--stop-at-first",
+def test_stop_at_first(run_cli, attention):
+    code, out, _ = run_cli("verify", attention, "--vary", "k=1..4", "--stop-at-first",
                            "--no-progress", "--format", "csv")
     rows = [line for line in out.splitlines() if line[:1].isdigit()]
     assert code == 1 and [row.split(",")[0] for row in rows] == ["1", "2"]
 
 
-def test_inequalities_and_parameter_counts(capsys):
-    code, out, _ = run_cli(capsys, "verify", "mlp:d=2,widths=3", "--claim", "model_rank <= d*3 + 3",
+def test_inequalities_and_parameter_counts(run_cli):
+    code, out, _ = run_cli("verify", "mlp:d=2,widths=3", "--claim", "model_rank <= d*3 + 3",
                            "--vary", "d=1..3", "--no-progress")
     assert code == 0
-    code, out, _ = run_cli(capsys, "verify", "twolayer:d=2,k=2,bias=1", "--claim", "num_params == k*(d+2)",
+    code, out, _ = run_cli("verify", "twolayer:d=2,k=2,bias=1", "--claim", "num_params == k*(d+2)",
                            "--vary", "k=1,4", "--no-progress")
     assert code == 0 and "exact" in out
 
@@ -121,6 +114,6 @@ def test_unreadable_grids(items, message):
         (["twolayer:d=2,k=1", "--claim", "model_rank == k", "--vary", "k=0..1"], "key 'k' must be an integer >= 1"),
     ],
 )
-def test_bad_verify_input_exits_2_with_one_line(capsys, argv, message):
-    code, _, err = run_cli(capsys, "verify", *argv, "--no-progress")
+def test_bad_verify_input_exits_2_with_one_line(run_cli, argv, message):
+    code, _, err = run_cli("verify", *argv, "--no-progress")
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -241,7 +241,7 @@ def parse_spec(text: str) -> Spec:
     >>> parse_spec("resnet:d=3")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.SpecError: unknown family 'resnet'; expected one of mf, twolayer, mlp, cnn1d, cnn2d
+    rankstrat.theory.errors.SpecError: unknown family 'resnet'; expected one of cnn1d, cnn2d, mf, mlp, twolayer
     >>> parse_spec("missing.py:k=2")
     Traceback (most recent call last):
     ...

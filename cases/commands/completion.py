@@ -15,9 +15,13 @@ from rankstrat.cases.report import to_json
 from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix
 from rankstrat.numerics.completion.observed_matrix import read_partial_matrix
 from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
-from rankstrat.numerics.completion.reference_completions import completions_per_component, lowest_rank_completion, nuclear_norm_completion
-from rankstrat.theory.errors import InputError
+from rankstrat.numerics.completion.reference_completions import (
+    completions_per_component,
+    lowest_rank_completion,
+    nuclear_norm_completion,
+)
 from rankstrat.theory.completion.observation_graph import graph_summary
+from rankstrat.theory.errors import InputError
 
 NAME = "completion"
 HELP = "observation graph, observed-entry Jacobian rank and determined entries of a partially observed matrix"
@@ -441,7 +445,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _figures(args: argparse.Namespace) -> int:
     """Reproduce the connectivity experiments and draw their figures into ``args.figures``."""
-    from rankstrat.numerics.completion.plots import draw_observation_graph, plot_entry_against_init, plot_recovery_against_init
+    from rankstrat.numerics.completion.plots import (
+        draw_observation_graph,
+        plot_entry_against_init,
+        plot_recovery_against_init,
+    )
     from rankstrat.numerics.completion.training import (
         compare_completion,
         completion_references,

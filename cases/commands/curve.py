@@ -368,8 +368,14 @@ def _run_sample(args, fmt: str, limit: int) -> int:
 # ---------------------------------------------------------------------------
 
 def _run_fit(args, fmt: str, limit: int) -> int:
+    from rankstrat.numerics.curves.density_fit import (
+        FAMILIES,
+        MODELS,
+        akaike_weights,
+        fit_density_families,
+        measure_learning_curve,
+    )
     from rankstrat.numerics.datasets import load_dataset
-    from rankstrat.numerics.curves.density_fit import FAMILIES, MODELS, akaike_weights, fit_density_families, measure_learning_curve
 
     repeats = _count(args.repeats, "--repeats", minimum=2)
     seed = _count(args.seed, "--seed", minimum=0)

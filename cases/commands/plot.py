@@ -9,8 +9,8 @@ from rankstrat.cases.commands.sweep import summary_text
 from rankstrat.cases.report import FORMATS
 from rankstrat.numerics.training.experiments import get_experiment
 from rankstrat.numerics.training.experiments.sweep import stored_summary
-from rankstrat.numerics.training.store import FILENAME, SweepStore
 from rankstrat.numerics.training.plots import FIGURE_FORMATS, draw_figures
+from rankstrat.numerics.training.store import FILENAME, SweepStore
 from rankstrat.theory.errors import InputError
 
 NAME = "plot"

@@ -6,8 +6,8 @@ import argparse
 import math
 
 from rankstrat.cases.report import to_json
+from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.rank.engine import model_rank
-from rankstrat.numerics.model.targets import ACCEPTED, resolve_target
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
 
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1) or a .toml file")
     parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
     parser.add_argument("--target", default=None,
-                        help=f"evaluate at a target instead of --at: {ACCEPTED}")
+                        help=f"evaluate at a target instead of --at: {accepted_targets()}")
     parser.add_argument("--inputs", type=int, default=None, metavar="N", help="number of generic inputs (default 2M)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
     parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")

@@ -9,9 +9,8 @@ import math
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
+from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
-from rankstrat.numerics.model.targets import ACCEPTED as TARGETS_ACCEPTED
-from rankstrat.numerics.model.targets import resolve_target
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
 
@@ -30,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ('rank=1', 'all')
     """
     parser.add_argument("spec", help="FAMILY:key=value,... or a model file (FILE.py, FILE.toml)")
-    parser.add_argument("--target", default="random", help=f"target point: {TARGETS_ACCEPTED}")
+    parser.add_argument("--target", default="random", help=f"target point: {accepted_targets()}")
     parser.add_argument("--inputs", default=None, help=f"input set: {INPUTS_ACCEPTED} (default random:2M)")
     parser.add_argument("--curve", nargs="?", const="all", default=None, metavar="A..B",
                         help="stability at the first n inputs for n in A..B (all n without a value)")

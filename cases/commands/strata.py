@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from rankstrat.cases.report import FORMATS, format_rows
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.rank.stratum import list_strata, strata_note
+from rankstrat.theory.spec import parse_spec
 
 NAME = "strata"
 HELP = "list the rank strata of an architecture (dimension, rank); --verify checks each numerically"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 
 from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.numerics.training.device import DEVICES
 from rankstrat.numerics.training.experiments import experiment_names, get_experiment
 from rankstrat.numerics.training.experiments.sweep import BACKENDS, run_sweep
-from rankstrat.numerics.training.store import SweepStore
-from rankstrat.numerics.training.device import DEVICES
 from rankstrat.numerics.training.plots import FIGURE_FORMATS, draw_figures
+from rankstrat.numerics.training.store import SweepStore
 from rankstrat.theory.errors import InputError
 
 NAME = "sweep"

@@ -8,8 +8,8 @@ import sys
 from tqdm import tqdm
 
 from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.numerics.model.targets import accepted_targets
 from rankstrat.numerics.rank.table import parse_vary, rank_table
-from rankstrat.numerics.model.targets import ACCEPTED
 from rankstrat.theory.spec import parse_spec
 
 NAME = "table"
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="base architecture, FAMILY:key=value,... or a .toml file")
     parser.add_argument("--vary", action="append", default=[], metavar="KEY=RANGE",
                         help="size to vary: A..B, A..B:STEP or a list (repeatable)")
-    parser.add_argument("--target", default="random", help=f"the point: {ACCEPTED}")
+    parser.add_argument("--target", default="random", help=f"the point: {accepted_targets()}")
     parser.add_argument("--with-fully-connected", action="store_true",
                         help="cnn: add the fully connected counterpart at the same target")
     parser.add_argument("--format", default="text", choices=FORMATS)

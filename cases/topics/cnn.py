@@ -1,7 +1,7 @@
 """Convolution versus locally connected versus fully connected (THEORY.md section 2)."""
 
 from rankstrat.cases.rank_claims import rank_claim
-from rankstrat.numerics.model.stratum_points import cnn_target_point, fully_connected_point
+from rankstrat.numerics.families.cnn import cnn_target_point, fully_connected_point
 from rankstrat.theory.families import cnn
 from rankstrat.theory.spec import parse_spec
 

@@ -14,7 +14,13 @@ import math
 import numpy as np
 
 from rankstrat.cases.claim import Claim, Measurement
-from rankstrat.theory.curves.error_density import BetaDensity, HistogramDensity, EmpiricalDensity, MixtureDensity, PowerLawDensity
+from rankstrat.theory.curves.error_density import (
+    BetaDensity,
+    EmpiricalDensity,
+    HistogramDensity,
+    MixtureDensity,
+    PowerLawDensity,
+)
 from rankstrat.theory.curves.learning_curves import (
     LOG10_E,
     bad_fraction_bound,
@@ -148,8 +154,8 @@ def _sampled(dataset, ns, classifiers, trials, eps0, **kwargs):
 
 
 def _fit_digits() -> Measurement:
-    from rankstrat.numerics.datasets import load_digits
     from rankstrat.numerics.curves.density_fit import fit_density_families, measure_learning_curve
+    from rankstrat.numerics.datasets import load_digits
 
     X, y = load_digits()
     measured = measure_learning_curve(X, y, [10, 19, 37, 72, 139, 268, 518, 1000], repeats=5, dataset="digits")

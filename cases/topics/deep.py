@@ -14,8 +14,8 @@ from rankstrat.numerics.model.embedding import embed_point
 from rankstrat.numerics.model.points import generic_inputs, random_point
 from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.theory.families import mlp
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import parse_spec
 
 SOURCE = "Zhang et al., local linear recovery (arXiv 2406.18035); embedding principle (arXiv 2309.00508)"
 

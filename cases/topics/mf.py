@@ -1,7 +1,7 @@
 """Matrix factorization: model rank of rank-r targets and at points (THEORY.md section 2)."""
 
 from rankstrat.cases.rank_claims import rank_claim
-from rankstrat.numerics.model.stratum_points import mf_point, mf_target_point
+from rankstrat.numerics.families.mf import mf_point, mf_target_point
 from rankstrat.theory.families import mf
 
 SOURCE = "arXiv 2307.08921, matrix factorization"

@@ -18,8 +18,8 @@ from rankstrat.cases.rank_claims import rank_claim
 from rankstrat.numerics.model.points import generic_inputs
 from rankstrat.numerics.rank.engine import jacobian_rank
 from rankstrat.numerics.rank.single_neuron_branches import measure_branch_dimension, student_spec, target_point
-from rankstrat.theory.rank import single_neuron
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.rank import single_neuron
 
 SOURCE = single_neuron.SOURCE
 RESIDUAL_LIMIT = 1e-12

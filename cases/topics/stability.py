@@ -16,11 +16,11 @@ from functools import partial
 
 from rankstrat.cases.claim import Claim, Measurement
 from rankstrat.numerics.model.input_sets import resolve_inputs
-from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
 from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
 from rankstrat.theory.families import mf, twolayer
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.model.layer_file import layer_model
+from rankstrat.theory.spec import parse_spec
 
 SOURCE = "THEORY.md section 1; Zhang et al., linear stability hypothesis (arXiv 2211.11623)"
 VERDICTS = ("undecided", "float64-gap", "high-precision", "certified")

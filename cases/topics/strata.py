@@ -2,8 +2,8 @@
 
 from rankstrat.cases.claim import Claim, Measurement
 from rankstrat.numerics.rank.strata_check import verify_strata
-from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.rank.stratum import list_strata
+from rankstrat.theory.spec import parse_spec
 
 SPECS = [
     ("mf:n1=3,k=2,n2=4", False),

@@ -5,9 +5,9 @@ import numpy as np
 
 from rankstrat.cases.claim import Claim, Measurement
 from rankstrat.cases.rank_claims import rank_claim, rank_measurement
+from rankstrat.numerics.families.twolayer import Neuron, twolayer_point
 from rankstrat.numerics.model.points import generic_inputs, random_point
 from rankstrat.numerics.rank.engine import jacobian_rank
-from rankstrat.numerics.model.stratum_points import Neuron, twolayer_point
 from rankstrat.theory.families import twolayer
 from rankstrat.theory.spec import parse_spec
 

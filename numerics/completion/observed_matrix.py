@@ -19,8 +19,8 @@ from typing import Optional
 import networkx as nx
 import numpy as np
 
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.completion.observation_graph import observation_graph
+from rankstrat.theory.errors import InputError
 
 MISSING_TOKENS = ("?", "*", "nan")
 """Text tokens read as a missing entry (case-insensitive)."""

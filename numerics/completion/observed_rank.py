@@ -17,13 +17,13 @@ from typing import Optional
 
 import numpy as np
 
+from rankstrat.numerics.families.mf import mf_target_point
 from rankstrat.numerics.model.jacobian import jacobian
 from rankstrat.numerics.model.points import flat_point
 from rankstrat.numerics.rank.engine import FLOAT64_EPS, RankResult, decide_spectrum, jacobian_rank
-from rankstrat.numerics.model.stratum_points import mf_target_point
+from rankstrat.theory.completion.observation_graph import observation_graph, observed_rank_bound, rank_one_observed_rank
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import mf
-from rankstrat.theory.completion.observation_graph import observation_graph, observed_rank_bound, rank_one_observed_rank
 from rankstrat.theory.spec import Spec, parse_spec
 
 POINT_TRIES = 4
@@ -181,7 +181,7 @@ class ObservedRank:
 
 
 def target_points(spec: Spec, target_rank: int, seed: int = 0, tries: int = POINT_TRIES) -> list:
-    """Points on the rank-``r`` stratum from :func:`rankstrat.numerics.model.stratum_points.mf_target_point`.
+    """Points on the rank-``r`` stratum from :func:`rankstrat.numerics.families.mf.mf_target_point`.
 
     Seeds ``seed, seed + 1, ...``. A single point can be special (its factors
     hold small dyadic numbers, so a zero entry or a vanishing minor happens);

@@ -24,8 +24,8 @@ import networkx as nx
 import numpy as np
 
 from rankstrat.numerics.completion.observed_matrix import PartialMatrix
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.completion.observation_graph import observation_components
+from rankstrat.theory.errors import InputError
 
 FIT_RTOL = 1e-9
 """A completion fits when its largest observed misfit is at most this times the largest observed magnitude."""

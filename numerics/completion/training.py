@@ -40,8 +40,8 @@ from rankstrat.numerics.completion.reference_completions import (
     rank_one_completion,
 )
 from rankstrat.numerics.training.factorization import train_masked_factorization
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.completion.observation_graph import is_connected
+from rankstrat.theory.errors import InputError
 
 RANK_RTOL = 1e-3
 """Singular values above this fraction of the largest count in a learned rank."""

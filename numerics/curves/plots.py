@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 
 from rankstrat.numerics.curves.density_fit import DensityFit, MeasuredCurve, family_curve
 from rankstrat.numerics.curves.sampled_classifiers import SampledCurve
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.curves.learning_curves import LearningCurve
+from rankstrat.theory.errors import InputError
 
 FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps")
 """File extensions accepted for figures."""

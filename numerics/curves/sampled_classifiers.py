@@ -50,8 +50,8 @@ from threadpoolctl import threadpool_limits
 
 from rankstrat.numerics.datasets import load_dataset, make_separable, parse_dataset, separable_teacher
 from rankstrat.theory.curves.error_density import EmpiricalDensity
-from rankstrat.theory.errors import InputError
 from rankstrat.theory.curves.learning_curves import expected_error, log_bad_fraction, log_normaliser
+from rankstrat.theory.errors import InputError
 
 FEATURE_KINDS = ("identity", "pca", "random")
 """``identity`` (raw inputs, no bias), ``pca:D`` (top D principal components

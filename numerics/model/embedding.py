@@ -27,8 +27,15 @@ MODES = ("zero", "split")
 """Embedding modes."""
 
 
+def _layered(spec, what: str):
+    function = getattr(spec.module, what, None)
+    if function is None:
+        raise InputError(f"embedding: needs a family with hidden layers (mlp or twolayer), got {spec}")
+    return function(spec)
+
+
 def hidden_widths(spec) -> tuple:
-    """Hidden widths of an ``mlp`` or ``twolayer`` spec.
+    """Hidden widths of a layered spec (:func:`rankstrat.theory.families.mlp.hidden_widths`).
 
     Examples
     --------
@@ -36,11 +43,7 @@ def hidden_widths(spec) -> tuple:
     >>> hidden_widths(parse_spec("mlp:d=3,widths=4-2")), hidden_widths(parse_spec("twolayer:d=3,k=5"))
     ((4, 2), (5,))
     """
-    if spec.family == "mlp":
-        return tuple(spec["widths"])
-    if spec.family == "twolayer":
-        return (spec["k"],)
-    raise InputError(f"embedding: needs an mlp or twolayer spec, got {spec}")
+    return _layered(spec, "hidden_widths")
 
 
 def layer_names(spec) -> list:
@@ -54,11 +57,7 @@ def layer_names(spec) -> list:
     >>> layer_names(parse_spec("twolayer:d=3,k=2"))
     [('W', None), 'a']
     """
-    widths = hidden_widths(spec)
-    bias = bool(spec["bias"])
-    if spec.family == "twolayer":
-        return [("W", "b" if bias else None), "a"]
-    return [(f"W{l}", f"b{l}" if bias else None) for l in range(1, len(widths) + 1)] + ["a"]
+    return _layered(spec, "layer_names")
 
 
 def _check_pair(narrow, wide) -> None:

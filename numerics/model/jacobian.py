@@ -14,9 +14,8 @@ import torch
 from torch.func import jacrev, vmap
 
 from rankstrat.numerics.model.realize import realize
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import gradient_function
-
+from rankstrat.theory.spec import Spec
 
 DEFAULT_CHUNK = 256
 """Inputs per vectorised chunk: keeps the working set in cache (measured fastest on CPU)."""

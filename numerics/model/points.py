@@ -8,8 +8,8 @@ import os
 import numpy as np
 
 from rankstrat.theory.errors import InputError
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import param_shapes
+from rankstrat.theory.spec import Spec
 
 
 def random_point(spec: Spec, seed: int = 0, scale: float = 1.0) -> dict:

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import family_forward, num_params, param_names, param_shapes
+from rankstrat.theory.spec import Spec
 
 TORCH_ACTIVATIONS: dict[str, Callable] = {
     "tanh": torch.tanh,

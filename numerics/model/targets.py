@@ -5,17 +5,10 @@ Accepted values:
 - ``random`` (default): a random point, the generic stratum;
 - ``zero``: every parameter zero;
 - ``FILE.json``: parameter arrays by name (:func:`rankstrat.numerics.model.points.load_point`);
-- ``rank=R`` (``mf``): a random rank-``R`` product with ``rank A_i = R``;
-  closed form ``R (n1 + n2 - R)``;
-- ``neurons=J`` (``twolayer``): ``J`` distinct random neurons, the others zero
-  (``w = 0, b = 0, a = 0``); closed form ``J (d + 1 [+ 1])``;
-- ``channels=J`` (``cnn1d``, ``cnn2d``): ``J`` channels with random kernels
-  (and biases), random read-out, the others zero; closed form
-  :func:`rankstrat.theory.families.cnn.target_rank`;
-- ``narrow=W1-W2-...`` (``mlp``): a random network of these hidden widths
-  embedded in the spec's widths (extra neurons zero,
-  :mod:`rankstrat.numerics.model.embedding`); ``narrow=...:split`` duplicates neurons
-  instead; bound ``M_narrow`` (:func:`rankstrat.theory.families.mlp.narrow_bound`).
+- ``key=value``: a structural target of the spec's family, defined by its
+  numerics module (:mod:`rankstrat.numerics.families`): ``rank=R`` (mf),
+  ``neurons=J`` (twolayer), ``channels=J`` (cnn1d, cnn2d),
+  ``narrow=W1-W2-...[:split]`` (mlp), each with its closed-form rank or bound.
 """
 
 from __future__ import annotations
@@ -23,21 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import numpy as np
-
 from rankstrat.numerics.model.points import random_point, resolve_point
 from rankstrat.theory.closed_form import ClosedForm
-from rankstrat.theory.errors import InputError, SpecError
-
-STRUCTURAL = {
-    "rank": ("mf",),
-    "neurons": ("twolayer",),
-    "channels": ("cnn1d", "cnn2d"),
-    "narrow": ("mlp",),
-}
-"""Structural target keys and the families that accept them."""
-
-ACCEPTED = "random, zero, a JSON point file, rank=R (mf), neurons=J (twolayer), channels=J (cnn1d, cnn2d), narrow=W1-W2-... (mlp)"
+from rankstrat.theory.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -69,7 +50,18 @@ class Target:
     bound: bool = False
 
 
-def _count(key: str, value: str, family: str) -> int:
+def count_value(key: str, value: str, family: str) -> int:
+    """The positive count of a structural target such as ``neurons=3``.
+
+    Examples
+    --------
+    >>> count_value("neurons", "3", "twolayer")
+    3
+    >>> count_value("neurons", "x", "twolayer")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --target: neurons='x' for twolayer needs a positive integer
+    """
     try:
         count = int(value)
     except ValueError:
@@ -79,46 +71,34 @@ def _count(key: str, value: str, family: str) -> int:
     return count
 
 
-def _twolayer_target(spec, count: int, seed: int) -> Target:
-    from rankstrat.numerics.model.stratum_points import Neuron, twolayer_point
-    from rankstrat.theory.families import twolayer
+def structural_targets() -> dict:
+    """Structural target keys of every family: ``{key: (written, [families])}``.
 
-    if count > spec["k"]:
-        raise InputError(f"--target: neurons={count} exceeds the width k={spec['k']}")
-    neurons = [Neuron(i + 1) for i in range(count)] + [
-        Neuron(0, output=False, bias=False) for _ in range(spec["k"] - count)
-    ]
-    form = twolayer.target_rank(spec, count)
-    return Target(twolayer_point(spec, neurons, seed), f"neurons={count}", form if form.holds else None)
+    Examples
+    --------
+    >>> structural_targets()["neurons"]
+    ('neurons=J', ['twolayer'])
+    """
+    from rankstrat.numerics.families import numeric_family
+    from rankstrat.theory.families import family_names
 
-
-def _cnn_target(spec, count: int, seed: int) -> Target:
-    from rankstrat.numerics.model.stratum_points import cnn_target_point
-    from rankstrat.theory.families import cnn
-
-    if count > spec["k"]:
-        raise InputError(f"--target: channels={count} exceeds the k={spec['k']} channels")
-    rng = np.random.default_rng(seed)
-    kernels = rng.standard_normal((count, spec["s"] ** cnn.ndim(spec)))
-    biases = rng.standard_normal(count) if spec["bias"] else None
-    readout = rng.standard_normal((count, cnn.positions(spec)))
-    point = cnn_target_point(spec, kernels, biases, readout)
-    form = cnn.target_rank(spec, count)
-    return Target(point, f"channels={count}", form if spec.activation.generic else None)
+    keys: dict = {}
+    for name in family_names():
+        for key, (written, _) in getattr(numeric_family(name), "TARGETS", {}).items():
+            keys.setdefault(key, (written, []))[1].append(name)
+    return keys
 
 
-def _mlp_target(spec, value: str, seed: int) -> Target:
-    from rankstrat.numerics.model.embedding import embed_point
-    from rankstrat.theory.families import mlp
+def accepted_targets() -> str:
+    """What ``--target`` accepts, for help texts and errors.
 
-    widths, _, mode = value.partition(":")
-    mode = mode or "zero"
-    try:
-        narrow = spec.replace(widths=widths)
-    except SpecError as exc:
-        raise InputError(f"--target: narrow={value!r}: {exc}") from None
-    point = embed_point(narrow, random_point(narrow, seed), spec, mode=mode, seed=seed)
-    return Target(point, f"narrow={value}", mlp.narrow_bound(narrow), bound=True)
+    Examples
+    --------
+    >>> accepted_targets().split(", ")[:3]
+    ['random', 'zero', 'a JSON point file']
+    """
+    structural = [f"{written} ({', '.join(families)})" for written, families in structural_targets().values()]
+    return ", ".join(["random", "zero", "a JSON point file", *structural])
 
 
 def resolve_target(spec, target: str | dict = "random", seed: int = 0) -> Target:
@@ -150,40 +130,32 @@ def resolve_target(spec, target: str | dict = "random", seed: int = 0) -> Target
     >>> resolve_target(parse_spec("twolayer:d=3,k=4"), "rank=1")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --target: rank= applies to mf, not twolayer; accepted: random, zero, a JSON point file, rank=R (mf), neurons=J (twolayer), channels=J (cnn1d, cnn2d), narrow=W1-W2-... (mlp)
+    rankstrat.theory.errors.InputError: --target: rank= applies to mf, not twolayer; accepted: random, zero, a JSON point file, channels=J (cnn1d, cnn2d), rank=R (mf), narrow=W1-W2-... (mlp), neurons=J (twolayer)
     """
     if isinstance(target, dict):
         return Target(resolve_point(spec, target), "point")
     text = str(target).strip()
     key, eq, value = text.partition("=")
-    if eq and key in STRUCTURAL:
-        if spec.family not in STRUCTURAL[key]:
-            raise InputError(
-                f"--target: {key}= applies to {', '.join(STRUCTURAL[key])}, not {spec.family}; accepted: {ACCEPTED}"
-            )
-        if key == "rank":
-            from rankstrat.numerics.model.stratum_points import mf_target_point
-            from rankstrat.theory.families import mf
+    structural = structural_targets()
+    if eq and key in structural:
+        from rankstrat.numerics.families import numeric_family
 
-            count = _count(key, value, spec.family)
-            limit = min(spec["n1"], spec["k"], spec["n2"])
-            if count > limit:
-                raise InputError(f"--target: rank={count} exceeds min(n1, k, n2) = {limit}")
-            return Target(mf_target_point(spec, count, seed), text, mf.target_rank_formula(spec, count))
-        if key == "neurons":
-            return _twolayer_target(spec, _count(key, value, spec.family), seed)
-        if key == "channels":
-            return _cnn_target(spec, _count(key, value, spec.family), seed)
-        return _mlp_target(spec, value, seed)
+        builders = getattr(numeric_family(spec), "TARGETS", {})
+        if key not in builders:
+            raise InputError(
+                f"--target: {key}= applies to {', '.join(structural[key][1])}, not {spec.family}; "
+                f"accepted: {accepted_targets()}"
+            )
+        return builders[key][1](spec, value, seed)
     if eq:
-        raise InputError(f"--target: unknown target {text!r}; accepted: {ACCEPTED}")
+        raise InputError(f"--target: unknown target {text!r}; accepted: {accepted_targets()}")
     if text == "random":
         form = spec.module.generic_rank(spec)
         return Target(random_point(spec, seed), text, form if form.holds else None)
     if text == "zero":
         return Target(resolve_point(spec, "zero"), text)
     if not text.endswith(".json"):
-        raise InputError(f"--target: unknown target {text!r}; accepted: {ACCEPTED}")
+        raise InputError(f"--target: unknown target {text!r}; accepted: {accepted_targets()}")
     try:
         return Target(resolve_point(spec, text), text)
     except InputError as exc:

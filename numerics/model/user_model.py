@@ -20,8 +20,8 @@ import sympy
 import torch
 
 from rankstrat.theory.errors import SpecError
-from rankstrat.theory.model.symbolic import SymbolicUnavailable
 from rankstrat.theory.model.expression import expression_properties, substitute_batch, sympy_parameters
+from rankstrat.theory.model.symbolic import SymbolicUnavailable
 from rankstrat.theory.model.user_model import UserModel
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import scipy.linalg
 
 from rankstrat.numerics.model.jacobian import jacobian_arb, jacobian_exact
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import Spec
 
 MAX_KERNEL_PARAMS = 80
 """Largest parameter count for exact kernel certificates (symbolic work grows fast)."""
@@ -186,7 +186,7 @@ def attach_upper_bound(result, spec: Spec, theta) -> None:
     >>> from rankstrat.theory.spec import parse_spec
     >>> from rankstrat.numerics.rank.engine import jacobian_rank
     >>> from rankstrat.numerics.model.points import generic_inputs
-    >>> from rankstrat.numerics.model.stratum_points import Neuron, twolayer_point
+    >>> from rankstrat.numerics.families.twolayer import Neuron, twolayer_point
     >>> spec = parse_spec("twolayer:d=2,k=3")
     >>> point = twolayer_point(spec, [Neuron(1), Neuron(1, -1), Neuron(2, output=False)])
     >>> result = jacobian_rank(spec, point, generic_inputs(spec, 18))

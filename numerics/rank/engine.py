@@ -32,8 +32,8 @@ import numpy as np
 
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, resolve_point
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import has_symbolic_model, num_params
+from rankstrat.theory.spec import Spec
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 PRECISIONS = (30, 60, 120)

@@ -24,8 +24,8 @@ import torch
 from torch.func import jacrev
 
 from rankstrat.numerics.model.points import generic_inputs
-from rankstrat.numerics.rank.engine import FLOAT64_EPS, SpectrumDecision, decide_spectrum
 from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.rank.engine import FLOAT64_EPS, SpectrumDecision, decide_spectrum
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
 

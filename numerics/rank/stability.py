@@ -23,16 +23,15 @@ Verdict certainty:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Optional, Sequence
 
 import numpy as np
 
-from fractions import Fraction
-
 from rankstrat.numerics.model.jacobian import jacobian
-from rankstrat.numerics.rank.kernel_directions import named_lost_directions
 from rankstrat.numerics.model.points import flat_point, generic_inputs
 from rankstrat.numerics.rank.engine import RankResult, jacobian_rank
+from rankstrat.numerics.rank.kernel_directions import named_lost_directions
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.model.symbolic import gradient_function, has_symbolic_model, num_params, param_names
 
@@ -330,7 +329,7 @@ def stability_curve(
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.model.stratum_points import mf_target_point
+    >>> from rankstrat.numerics.families.mf import mf_target_point
     >>> spec = parse_spec("mf:n1=3,k=3,n2=3")
     >>> curve = stability_curve(spec, mf_target_point(spec, 1), generic_inputs(spec, 7), sizes=[4, 5, 6])
     >>> [(r.num_inputs, r.stable) for r in curve], stability_onset(curve)

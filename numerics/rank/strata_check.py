@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from rankstrat.numerics.model.points import flat_point, generic_inputs
-from rankstrat.numerics.rank.engine import FLOAT64_EPS, RankResult, decide_spectrum, jacobian_rank
 from rankstrat.numerics.model.stratum_points import Parametrization, stratum_parametrization
-from rankstrat.theory.spec import Spec
-from rankstrat.theory.rank.stratum import Stratum, list_strata
+from rankstrat.numerics.rank.engine import FLOAT64_EPS, RankResult, decide_spectrum, jacobian_rank
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.rank.stratum import Stratum, list_strata
+from rankstrat.theory.spec import Spec
 
 
 def parametrization_dimension(spec: Spec, param: Parametrization, seed: int = 0) -> int:
@@ -25,7 +25,7 @@ def parametrization_dimension(spec: Spec, param: Parametrization, seed: int = 0)
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.model.stratum_points import mf_parametrization
+    >>> from rankstrat.numerics.families.mf import mf_parametrization
     >>> spec = parse_spec("mf:n1=3,k=2,n2=3")
     >>> parametrization_dimension(spec, mf_parametrization(spec, 1, 2))  # 1*(3+2-1) + 2*(2+3-2)
     10

@@ -13,15 +13,15 @@ from typing import Callable
 
 import numpy as np
 
+from rankstrat.numerics.families.cnn import fully_connected_point
 from rankstrat.numerics.model.points import generic_inputs
-from rankstrat.numerics.rank.engine import RankResult, jacobian_rank
-from rankstrat.numerics.model.stratum_points import fully_connected_point
 from rankstrat.numerics.model.targets import resolve_target
+from rankstrat.numerics.rank.engine import RankResult, jacobian_rank
 from rankstrat.theory.closed_form import ClosedForm
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import cnn
-from rankstrat.theory.spec import Spec
 from rankstrat.theory.model.symbolic import num_params
+from rankstrat.theory.spec import Spec
 
 _RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
 
@@ -114,9 +114,8 @@ def architecture_label(spec: Spec) -> str:
     >>> architecture_label(parse_spec("cnn1d:d=3,s=2,k=1,share=0")), architecture_label(parse_spec("mf:n1=1,k=1,n2=1"))
     ('locally connected', 'mf')
     """
-    if spec.family in ("cnn1d", "cnn2d"):
-        return "convolution" if spec["share"] else "locally connected"
-    return spec.family
+    label = getattr(spec.module, "architecture_label", None)
+    return spec.family if label is None else label(spec)
 
 
 def _row(spec: Spec, sizes: dict, architecture: str, form: ClosedForm | None, bound: bool, result: RankResult) -> dict:

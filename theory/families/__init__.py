@@ -10,23 +10,42 @@ Every family module defines
 - ``forward(params, X, act)``: outputs for a batch ``X`` of shape ``(n, input_dim)``,
   using only ``@``, ``*``, ``+``, indexing, ``reshape`` and ``sum``, so the same
   code runs on numpy object arrays of sympy symbols and on torch tensors;
-- ``num_params_formula(spec)`` and ``generic_rank(spec)``: closed forms.
+- ``num_params_formula(spec)`` and ``generic_rank(spec)``: closed forms;
+- ``NAMES``: the family names it serves (``cnn`` serves ``cnn1d`` and ``cnn2d``).
+
+The registry is the package itself: a module here with ``NAMES`` is a family.
+Its numeric side is the module of the same name in
+:mod:`rankstrat.numerics.families`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
 
 from rankstrat.theory.errors import SpecError
 
-FAMILY_MODULES = {
-    "mf": "rankstrat.theory.families.mf",
-    "twolayer": "rankstrat.theory.families.twolayer",
-    "mlp": "rankstrat.theory.families.mlp",
-    "cnn1d": "rankstrat.theory.families.cnn",
-    "cnn2d": "rankstrat.theory.families.cnn",
-}
-"""Family name -> module path."""
+
+@functools.lru_cache(maxsize=None)
+def _registry() -> dict:
+    names = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name in getattr(module, "NAMES", ()):
+            names[name] = module
+    return names
+
+
+def family_names() -> list:
+    """The family names, in order of their modules.
+
+    Examples
+    --------
+    >>> family_names()
+    ['cnn1d', 'cnn2d', 'mf', 'mlp', 'twolayer']
+    """
+    return list(_registry())
 
 
 def get_family(name: str):
@@ -35,7 +54,7 @@ def get_family(name: str):
     Parameters
     ----------
     name : str
-        One of the keys of :data:`FAMILY_MODULES`.
+        One of :func:`family_names`.
 
     Returns
     -------
@@ -51,8 +70,7 @@ def get_family(name: str):
     >>> get_family("twolayer").__name__
     'rankstrat.theory.families.twolayer'
     """
-    if name not in FAMILY_MODULES:
-        raise SpecError(
-            f"unknown family {name!r}; expected one of {', '.join(FAMILY_MODULES)}"
-        )
-    return importlib.import_module(FAMILY_MODULES[name])
+    registry = _registry()
+    if name not in registry:
+        raise SpecError(f"unknown family {name!r}; expected one of {', '.join(registry)}")
+    return registry[name]

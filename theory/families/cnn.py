@@ -23,6 +23,9 @@ from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.errors import SpecError
 from rankstrat.theory.keys import Key
 
+NAMES = ("cnn1d", "cnn2d")
+"""The family names this module serves."""
+
 KEYS = (
     Key("d", "size", doc="input length (1-D) or side (2-D)"),
     Key("s", "size", doc="kernel size"),
@@ -131,6 +134,18 @@ def input_dim(spec) -> int:
     16
     """
     return spec["d"] ** ndim(spec)
+
+
+def architecture_label(spec) -> str:
+    """``convolution`` (shared kernels) or ``locally connected``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> architecture_label(parse_spec("cnn1d:d=3,s=2,k=1,share=0"))
+    'locally connected'
+    """
+    return "convolution" if spec["share"] else "locally connected"
 
 
 def forward(params: dict, X, act, index=None):

@@ -18,6 +18,9 @@ from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.errors import SpecError
 from rankstrat.theory.keys import Key
 
+NAMES = ("mf",)
+"""The family names this module serves."""
+
 KEYS = (
     Key("n1", "size", doc="rows of the product"),
     Key("k", "size", doc="inner dimension"),

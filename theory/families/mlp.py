@@ -12,6 +12,9 @@ import sympy
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.keys import Key
 
+NAMES = ("mlp",)
+"""The family names this module serves."""
+
 KEYS = (
     Key("d", "size", doc="input dimension"),
     Key("widths", "sizes", doc="hidden widths, '-'-separated, e.g. 4-4"),
@@ -50,6 +53,31 @@ def input_dim(spec) -> int:
     3
     """
     return spec["d"]
+
+
+def hidden_widths(spec) -> tuple:
+    """The hidden widths.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> hidden_widths(parse_spec("mlp:d=3,widths=4-2"))
+    (4, 2)
+    """
+    return tuple(spec["widths"])
+
+
+def layer_names(spec) -> list:
+    """``[(weight, bias or None), ...]`` per hidden layer, then the read-out name.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> layer_names(parse_spec("mlp:d=3,widths=4-2,bias=1"))
+    [('W1', 'b1'), ('W2', 'b2'), 'a']
+    """
+    bias = bool(spec["bias"])
+    return [(f"W{l}", f"b{l}" if bias else None) for l in range(1, len(spec["widths"]) + 1)] + ["a"]
 
 
 def forward(params: dict, X, act):

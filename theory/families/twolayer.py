@@ -12,6 +12,9 @@ import sympy
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.keys import Key
 
+NAMES = ("twolayer",)
+"""The family names this module serves."""
+
 KEYS = (
     Key("d", "size", doc="input dimension"),
     Key("k", "size", doc="width (number of neurons)"),
@@ -49,6 +52,30 @@ def input_dim(spec) -> int:
     3
     """
     return spec["d"]
+
+
+def hidden_widths(spec) -> tuple:
+    """The one hidden width ``(k,)``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> hidden_widths(parse_spec("twolayer:d=3,k=5"))
+    (5,)
+    """
+    return (spec["k"],)
+
+
+def layer_names(spec) -> list:
+    """``[(weight, bias or None)]`` of the hidden layer, then the read-out name.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> layer_names(parse_spec("twolayer:d=3,k=2,bias=1"))
+    [('W', 'b'), 'a']
+    """
+    return [("W", "b" if spec["bias"] else None), "a"]
 
 
 def forward(params: dict, X, act):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from rankstrat.numerics.training.factorization import train_factorization_runs
 from rankstrat.numerics.training.experiments.definition import (
     Experiment,
     RunKey,
@@ -21,6 +20,7 @@ from rankstrat.numerics.training.experiments.definition import (
     onset,
     recovery_rows,
 )
+from rankstrat.numerics.training.factorization import train_factorization_runs
 from rankstrat.theory.families import mf
 from rankstrat.theory.spec import parse_spec
 

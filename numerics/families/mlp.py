@@ -1,0 +1,38 @@
+"""Deep fully connected networks, numerically: targets embedded from a narrow network."""
+
+from __future__ import annotations
+
+from rankstrat.numerics.model.points import random_point
+from rankstrat.numerics.model.targets import Target
+from rankstrat.theory.errors import InputError, SpecError
+from rankstrat.theory.spec import Spec
+
+
+def narrow_target(spec: Spec, value: str, seed: int = 0) -> Target:
+    """``--target narrow=W1-W2-...[:split]``: a random network of these hidden widths
+    embedded in the spec's widths (extra neurons zero, or duplicated with
+    ``:split``; :mod:`rankstrat.numerics.model.embedding`); the bound ``M_narrow``
+    (:func:`rankstrat.theory.families.mlp.narrow_bound`).
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> target = narrow_target(parse_spec("mlp:d=3,widths=3-3"), "1-1")
+    >>> target.closed_form.value, target.bound
+    (5, True)
+    """
+    from rankstrat.numerics.model.embedding import embed_point
+    from rankstrat.theory.families import mlp
+
+    widths, _, mode = value.partition(":")
+    mode = mode or "zero"
+    try:
+        narrow = spec.replace(widths=widths)
+    except SpecError as exc:
+        raise InputError(f"--target: narrow={value!r}: {exc}") from None
+    point = embed_point(narrow, random_point(narrow, seed), spec, mode=mode, seed=seed)
+    return Target(point, f"narrow={value}", mlp.narrow_bound(narrow), bound=True)
+
+
+TARGETS = {"narrow": ("narrow=W1-W2-...", narrow_target)}
+"""Structural targets: key -> (how it is written, builder)."""
