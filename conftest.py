@@ -40,6 +40,22 @@ class InstalledDoctestModule(DoctestModule):
         return super()._getobj() if name is None else importlib.import_module(name)
 
 
+class InstalledModule(pytest.Module):
+    """A module named on the command line, imported by its installed name."""
+
+    def _getobj(self):
+        name = installed_name(self.path)
+        return super()._getobj() if name is None else importlib.import_module(name)
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent):
+    # A floor module given as a path (``pytest numerics/rank/engine.py``)
+    # is collected by pytest's python plugin too; import it as rankstrat.*.
+    if _top_folder(module_path) in (*FLOORS, "rankstrat"):
+        return InstalledModule.from_parent(parent, path=module_path)
+    return None
+
+
 def _top_folder(path: Path) -> str | None:
     try:
         parts = path.resolve().relative_to(ROOT).parts
