@@ -26,6 +26,19 @@ from rankstrat.theory.model.symbolic import num_params, param_shapes
 
 ACTIVE_SUFFIX = " of w!=0 units"
 """Column groups of the units whose incoming weights are not zero end with this."""
+FACTOR_PREFIX = "factor "
+"""Column groups of mf factors start with this."""
+
+
+def kept_group(name: str) -> bool:
+    """Whether strata that differ in this group's rank stay apart under closure merging.
+
+    Examples
+    --------
+    >>> kept_group("neurons out of w!=0 units"), kept_group("factor A"), kept_group("neurons out")
+    (True, True, False)
+    """
+    return name.endswith(ACTIVE_SUFFIX) or name.startswith(FACTOR_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -133,8 +146,8 @@ def layer_configurations(count: int, signs: tuple, has_bias: bool) -> list:
     --------
     >>> len(layer_configurations(1, (1,), False))  # free with/without out; zero with/without out
     4
-    >>> len(layer_configurations(2, (1, -1), True))
-    36
+    >>> len(layer_configurations(2, (1, -1), True))  # 10 both w=0, 8 one, 3 two singles, 8 tied
+    29
     """
     lead = [(1, o) for o in (0, 1)]
     follower = [(s, o) for s in signs for o in (0, 1)]
@@ -280,7 +293,7 @@ def _factor_rank_degenerations(spec) -> list:
     if spec["depth"] != 2:
         raise ValueError("mf: factor-rank degenerations are generated for depth 2")
     index = flat_indices(spec)
-    groups = (("A", tuple(index["A"].reshape(-1).tolist())), ("B", tuple(index["B"].reshape(-1).tolist())))
+    groups = tuple((FACTOR_PREFIX + n, tuple(index[n].reshape(-1).tolist())) for n in ("A", "B"))
     out = []
     for ra in range(min(spec["n1"], spec["k"]) + 1):
         for rb in range(min(spec["k"], spec["n2"]) + 1):

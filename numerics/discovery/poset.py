@@ -18,7 +18,7 @@ import json
 import networkx as nx
 import numpy as np
 
-from rankstrat.numerics.discovery.degenerations import ACTIVE_SUFFIX, Degeneration, unit_permutations
+from rankstrat.numerics.discovery.degenerations import Degeneration, kept_group, unit_permutations
 
 
 def in_closure(small: Degeneration, large: Degeneration, permutations: list) -> bool:
@@ -49,16 +49,17 @@ def in_closure(small: Degeneration, large: Degeneration, permutations: list) -> 
 
 
 def merge_closures(strata: list, permutations: list) -> list:
-    """Merge a stratum into one of equal rank, equal ranks on the columns of the
-    units with ``w != 0``, and larger dimension, whose closure contains its
-    largest piece.
+    """Merge a stratum into one of equal rank, equal ranks on the kept column
+    groups (:func:`rankstrat.numerics.discovery.degenerations.kept_group`: the
+    units with ``w != 0``, the mf factors) and larger dimension, whose closure
+    contains its largest piece.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> from rankstrat.numerics.discovery.strata_search import discover_strata
-    >>> len(discover_strata(parse_spec("twolayer:d=1,k=1,bias=1")))
-    4
+    >>> len(discover_strata(parse_spec("twolayer:d=1,k=1,bias=1")))  # the b=0 pieces joined their strata
+    5
     """
     strata = sorted(strata, key=lambda s: s.dimension)
     kept = []
@@ -79,7 +80,7 @@ def merge_closures(strata: list, permutations: list) -> list:
 
 
 def _active(profile: tuple) -> tuple:
-    return tuple(entry for entry in profile if entry[0].endswith(ACTIVE_SUFFIX))
+    return tuple(entry for entry in profile if kept_group(entry[0]))
 
 
 def closure_graph(strata: list, permutations: list) -> nx.DiGraph:

@@ -110,7 +110,7 @@ def measure_pieces(spec, seed: int = 0, certify: bool = True, max_count: int = 5
     >>> from rankstrat.theory.spec import parse_spec
     >>> pieces = measure_pieces(parse_spec("mf:n1=2,k=1,n2=2"))
     >>> sorted((p.result.rank, p.dimension) for p in pieces)
-    [(0, 0), (2, 2), (2, 2), (3, 3)]
+    [(0, 0), (2, 2), (2, 2), (3, 4)]
     """
     X = generic_inputs(spec, 2 * num_params(spec), seed)
     out = []
