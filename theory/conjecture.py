@@ -169,7 +169,7 @@ def fit_table(points: dict, names: list, max_degree: int = 3) -> Conjecture:
     >>> pts = {(d, k): min(k, d) * d - min(k, d) * (min(k, d) - 1) // 2 for d in range(1, 6) for k in range(1, 6)}
     >>> c = fit_table(pts, ["d", "k"])
     >>> c.regime, c.expr
-    ('min', -(-2*d + min(d, k) - 1)*min(d, k)/2)
+    ('min', (2*d - Min(d, k) + 1)*Min(d, k)/2)
     """
     expr = fit_polynomial(points, names, max_degree)
     if expr is not None:
@@ -241,10 +241,14 @@ def agrees_with(expr, closed_form_expr, names: list, points: list, fixed: dict) 
     >>> d, k = sympy.symbols("d k")
     >>> agrees_with(k * (d + 1), k * d + k, ["d", "k"], [(1, 2), (3, 4)], {})
     True
+    >>> agrees_with(k * (d + 1), sympy.Symbol("k", positive=True) * d, ["d", "k"], [(1, 2)], {})
+    False
     """
     for point in points:
-        subs = {sympy.Symbol(n): v for n, v in zip(names, point)}
-        subs.update({sympy.Symbol(n): v for n, v in fixed.items() if n not in names})
-        if sympy.simplify(sympy.sympify(expr).subs(subs) - sympy.sympify(closed_form_expr).subs(subs)) != 0:
+        values = {**{n: v for n, v in fixed.items() if n not in names}, **dict(zip(names, point))}
+        left, right = sympy.sympify(expr), sympy.sympify(closed_form_expr)
+        left = left.subs({s: values[str(s)] for s in left.free_symbols if str(s) in values})
+        right = right.subs({s: values[str(s)] for s in right.free_symbols if str(s) in values})
+        if sympy.simplify(left - right) != 0:
             return False
     return True
