@@ -5,8 +5,8 @@ A table maps size tuples to integers. :func:`fit_polynomial` finds the
 polynomial of least total degree (at most ``max_degree``) through every point,
 solving the linear system exactly in fractions; it is accepted only when the
 points determine it uniquely. When no single polynomial fits,
-:func:`conjecture` splits the table into the regions ``a <= b`` and ``a > b``
-of two sizes and fits each; when one piece is the other with the larger size
+:func:`conjecture` splits the table into the regions ``a <= c b`` and ``a > c b``
+of two sizes (``c`` in :data:`SLOPES`) and fits each; when one piece is the other with the larger size
 replaced by the smaller, it writes the result as that piece with
 ``min(a, b)`` in place of the size (otherwise as a ``Piecewise``). The conjecture is then checked exactly on the
 held-out points.
@@ -156,6 +156,10 @@ class Conjecture:
         return sympy.latex(self.expr) if self.expr is not None else ""
 
 
+SLOPES = (1, 2)
+"""Regions ``a <= c b`` tried, for these ``c`` (``min(2k, d)`` bends at ``d = 2k``)."""
+
+
 def _regions(names: list) -> list:
     return [(a, b) for a, b in itertools.permutations(range(len(names)), 2)]
 
@@ -175,21 +179,22 @@ def fit_table(points: dict, names: list, max_degree: int = 3) -> Conjecture:
     if expr is not None:
         return Conjecture(sympy.factor(expr), "polynomial", names, fitted=len(points))
     symbols = [sympy.Symbol(n) for n in names]
-    for a, b in _regions(names):
-        low = {p: v for p, v in points.items() if p[a] <= p[b]}
-        high = {p: v for p, v in points.items() if p[a] > p[b]}
+    for (a, b), c in itertools.product(_regions(names), SLOPES):
+        low = {p: v for p, v in points.items() if p[a] <= c * p[b]}
+        high = {p: v for p, v in points.items() if p[a] > c * p[b]}
         if not low or not high:
             continue
         f_low = fit_polynomial(low, names, max_degree)
         f_high = fit_polynomial(high, names, max_degree)
         if f_low is None or f_high is None:
             continue
-        smaller = sympy.Min(symbols[a], symbols[b])
-        if sympy.expand(f_low.subs(symbols[a], symbols[b]) - f_high) == 0:
-            return Conjecture(sympy.factor(f_low).subs(symbols[a], smaller), "min", names, fitted=len(points))
-        if sympy.expand(f_high.subs(symbols[b], symbols[a]) - f_low) == 0:
-            return Conjecture(sympy.factor(f_high).subs(symbols[b], smaller), "min", names, fitted=len(points))
-        expr = sympy.Piecewise((sympy.factor(f_low), sympy.Le(symbols[a], symbols[b])), (sympy.factor(f_high), True))
+        x, y = symbols[a], symbols[b]
+        smaller = sympy.Min(x, c * y)
+        if sympy.expand(f_low.subs(x, c * y) - f_high) == 0:
+            return Conjecture(sympy.factor(f_low).subs(x, smaller), "min", names, fitted=len(points))
+        if sympy.expand(f_high.subs(y, x / c) - f_low) == 0:
+            return Conjecture(sympy.factor(f_high).subs(y, smaller / c), "min", names, fitted=len(points))
+        expr = sympy.Piecewise((sympy.factor(f_low), sympy.Le(x, c * y)), (sympy.factor(f_high), True))
         return Conjecture(expr, "piecewise", names, fitted=len(points))
     return Conjecture(None, "none", names, fitted=len(points))
 
