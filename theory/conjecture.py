@@ -179,6 +179,7 @@ def fit_table(points: dict, names: list, max_degree: int = 3) -> Conjecture:
     if expr is not None:
         return Conjecture(sympy.factor(expr), "polynomial", names, fitted=len(points))
     symbols = [sympy.Symbol(n) for n in names]
+    piecewise = None
     for (a, b), c in itertools.product(_regions(names), SLOPES):
         low = {p: v for p, v in points.items() if p[a] <= c * p[b]}
         high = {p: v for p, v in points.items() if p[a] > c * p[b]}
@@ -194,9 +195,70 @@ def fit_table(points: dict, names: list, max_degree: int = 3) -> Conjecture:
             return Conjecture(sympy.factor(f_low).subs(x, smaller), "min", names, fitted=len(points))
         if sympy.expand(f_high.subs(y, x / c) - f_low) == 0:
             return Conjecture(sympy.factor(f_high).subs(y, smaller / c), "min", names, fitted=len(points))
-        expr = sympy.Piecewise((sympy.factor(f_low), sympy.Le(x, c * y)), (sympy.factor(f_high), True))
-        return Conjecture(expr, "piecewise", names, fitted=len(points))
+        if piecewise is None:
+            piecewise = sympy.Piecewise((sympy.factor(f_low), sympy.Le(x, c * y)), (sympy.factor(f_high), True))
+    for (a, b), c in itertools.product(_regions(names), SLOPES):
+        for replaced in (b, a):
+            expr = fit_through_min(points, names, a, b, c, replaced, max_degree)
+            if expr is not None:
+                return Conjecture(expr, "min", names, fitted=len(points))
+    if piecewise is not None:
+        return Conjecture(piecewise, "piecewise", names, fitted=len(points))
     return Conjecture(None, "none", names, fitted=len(points))
+
+
+def fit_through_min(points: dict, names: list, a: int, b: int, c: int, replaced: int, max_degree: int = 3):
+    """A polynomial in the sizes with size ``replaced`` (``a`` or ``b``) read as
+    ``r = min(a, c b)``, fitted on every point at once; None when the table does
+    not bend there (one side of ``a = c b`` empty), two points with one ``r``
+    disagree, or no polynomial fits with a point to spare.
+
+    This finds formulas such as ``r d - r (r - 1)/2`` with ``r = min(2k, d)``,
+    whose two sides of the bend are each quadratic in a size that takes too few
+    values on one side to be fitted there alone.
+
+    Parameters
+    ----------
+    points : dict
+        ``{(size, ...): value}``.
+    names : list of str
+    a, b : int
+        Positions of the two sizes of the bend ``a = c b``.
+    c : int
+    replaced : int
+        ``a`` or ``b``: the size whose role ``r`` takes.
+    max_degree : int
+
+    Returns
+    -------
+    sympy.Expr or None
+
+    Examples
+    --------
+    >>> rank = lambda d, k: min(2 * k, d) * d - min(2 * k, d) * (min(2 * k, d) - 1) // 2
+    >>> pts = {(d, k): rank(d, k) for d in range(1, 7) for k in range(1, 3)}
+    >>> fit_through_min(pts, ["d", "k"], 0, 1, 2, 1)
+    d*Min(d, 2*k) - Min(d, 2*k)**2/2 + Min(d, 2*k)/2
+    >>> fit_through_min({(1, 1): 1, (2, 1): 2}, ["d", "k"], 0, 1, 1, 1) is None  # never bends
+    True
+    """
+    if not any(p[a] < c * p[b] for p in points) or not any(p[a] > c * p[b] for p in points):
+        return None
+    moved: dict = {}
+    for point, value in points.items():
+        key = list(point)
+        key[replaced] = min(point[a], c * point[b])
+        key = tuple(key)
+        if moved.setdefault(key, value) != value:
+            return None
+    fitted = fit_polynomial(moved, names, max_degree)
+    if fitted is None:
+        return None
+    degree = sympy.Poly(fitted, *[sympy.Symbol(n) for n in names]).total_degree() if fitted.free_symbols else 0
+    if len(moved) <= len(monomials(names, degree)):
+        return None  # the points only just determine it: the bend would be fitted, not found
+    symbols = [sympy.Symbol(n) for n in names]
+    return fitted.subs(symbols[replaced], sympy.Min(symbols[a], c * symbols[b]))
 
 
 def conjecture(points: dict, names: list, max_degree: int = 3) -> Conjecture:
