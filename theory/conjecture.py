@@ -120,6 +120,8 @@ class Conjecture:
         Points held out.
     failures : list of tuple
         Held-out points where the formula is wrong: ``(point, formula, data)``.
+    held_sizes : dict
+        The sizes whose largest value was held out, and that value.
     """
 
     expr: Optional[sympy.Expr]
@@ -128,6 +130,7 @@ class Conjecture:
     fitted: int = 0
     held_out: list = field(default_factory=list)
     failures: list = field(default_factory=list)
+    held_sizes: dict = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
@@ -264,6 +267,12 @@ def fit_through_min(points: dict, names: list, a: int, b: int, c: int, replaced:
 def conjecture(points: dict, names: list, max_degree: int = 3) -> Conjecture:
     """Fit on all points but the largest value of each size, verify on those.
 
+    When that finds no formula, or one that a held-out point refutes, the
+    largest value is held out only of the sizes with at least
+    :data:`SPARE_VALUES` values (the others keep theirs to fix their degree):
+    a formula quadratic in a size of three values needs all three. The sizes
+    held out are in :attr:`Conjecture.held_sizes`.
+
     Parameters
     ----------
     points : dict
@@ -279,18 +288,41 @@ def conjecture(points: dict, names: list, max_degree: int = 3) -> Conjecture:
     --------
     >>> pts = {(d, k): k * (d + 2) for d in range(1, 5) for k in range(1, 5)}
     >>> c = conjecture(pts, ["d", "k"])
-    >>> c.expr, c.verified, len(c.held_out)
-    (k*(d + 2), True, 7)
+    >>> c.expr, c.verified, len(c.held_out), c.held_sizes
+    (k*(d + 2), True, 7, {'d': 4, 'k': 4})
     >>> pts[(4, 4)] = 0
     >>> conjecture(pts, ["d", "k"]).failures
     [((4, 4), 24, 0)]
+    >>> rank = lambda d, k: min(k, d) * (2 * d - min(k, d))  # d x d matrices of rank <= k
+    >>> c = conjecture({(d, k): rank(d, k) for d in range(1, 8) for k in range(1, 4)}, ["d", "k"])
+    >>> c.expr, c.verified, c.held_sizes
+    ((2*d - Min(d, k))*Min(d, k), True, {'d': 7})
     """
-    largest = [max(p[i] for p in points) for i in range(len(names))] if points else []
-    smallest = [min(p[i] for p in points) for i in range(len(names))] if points else []
-    hold = {p for p in points if any(p[i] == largest[i] and largest[i] > smallest[i] for i in range(len(names)))}
+    if not points:
+        return Conjecture(None, "none", names)
+    values = [sorted({p[i] for p in points}) for i in range(len(names))]
+    first = _fit_holding_out(points, names, max_degree, [i for i, v in enumerate(values) if len(v) > 1])
+    if first.verified:
+        return first
+    spare = [i for i, v in enumerate(values) if len(v) >= SPARE_VALUES]
+    if spare and len(spare) < sum(len(v) > 1 for v in values):
+        second = _fit_holding_out(points, names, max_degree, spare)
+        if second.verified:
+            return second
+    return first
+
+
+SPARE_VALUES = 4
+"""Sizes with at least this many values can lose their largest to the held-out set."""
+
+
+def _fit_holding_out(points: dict, names: list, max_degree: int, sizes: list) -> Conjecture:
+    largest = {i: max(p[i] for p in points) for i in sizes}
+    hold = {p for p in points if any(p[i] == largest[i] for i in sizes)}
     train = {p: v for p, v in points.items() if p not in hold}
-    result = fit_table(train, names, max_degree)
+    result = fit_table(train, names, max_degree) if train else Conjecture(None, "none", names)
     result.held_out = sorted(hold)
+    result.held_sizes = {names[i]: largest[i] for i in sizes}
     if result.expr is not None:
         for p in result.held_out:
             predicted = result.value(p)

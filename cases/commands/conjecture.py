@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"conjecture     {c.expr}   [{c.regime}]")
     print(f"latex          {c.latex()}")
-    largest = ", ".join(f"{n}={max(r['sizes'][i] for r in report.rows)}" for i, n in enumerate(report.names))
+    largest = ", ".join(f"{n}={v}" for n, v in c.held_sizes.items())
     if not c.held_out:
         print("held out       none (each size needs two values or more)")
     elif c.failures:
