@@ -180,6 +180,8 @@ def attach_upper_bound(result, spec: Spec, theta) -> None:
     the rationals (the model rank at the point, exactly). Other analytic models:
     ``M`` minus the span of the verified symmetry kernel vectors
     (:mod:`rankstrat.theory.rank.kernel_certificates`), listing which certificates were used.
+    User models that declare ``SYMMETRIES`` always get the kernel bound too (their
+    vectors are verified exactly, and a wrong one is refused).
 
     Examples
     --------
@@ -195,12 +197,15 @@ def attach_upper_bound(result, spec: Spec, theta) -> None:
     """
     from rankstrat.theory.rank.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
 
+    bound, method = None, ""
     if spec.polynomial:
         bound, method = exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
-    else:
-        bound, certificates = certified_upper_bound(spec, theta)
-        span = len(theta) - bound
-        method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+    if not spec.polynomial or getattr(spec, "symmetries", None) is not None:  # declared vectors: always verified
+        kernel_bound, certificates = certified_upper_bound(spec, theta)
+        span = len(theta) - kernel_bound
+        kernel_method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+        if bound is None or kernel_bound <= bound:
+            bound, method = kernel_bound, kernel_method + (f"; also {method}" if method else "")
     result.methods.append("exact kernel certificates")
     if result.upper_bound is None or bound < result.upper_bound:
         result.upper_bound, result.upper_method = bound, method
