@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
     parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
+    parser.add_argument("--minimize", action="store_true",
+                        help="also measure the rank at other points computing the same function (idle units "
+                             "zeroed, freed, or copies of active units) and report the lowest: the optimistic size")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", target=None, inputs=None, seed=0,
-    ...                        device="cpu", no_certify=False, json=False))  # doctest: +ELLIPSIS
+    ...                        device="cpu", no_certify=False, json=False, minimize=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
     model rank     3
@@ -103,11 +106,15 @@ def run(args: argparse.Namespace) -> int:
         agree = None
     else:
         agree = result.rank <= form.value if bound else result.rank == form.value
+    ranked = minimized(spec, at, args) if getattr(args, "minimize", False) else None
     if args.json:
         payload = {"spec": str(spec), **result.as_dict()}
         if form is not None:
             payload.update(closed_form=form.formula, closed_form_value=form.value,
                            closed_form_holds=form.holds, agreement=agree)
+        if ranked is not None:
+            payload["representations"] = [{"representation": r.description, "rank": res.rank,
+                                            "certainty": res.certainty} for r, res in ranked]
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
@@ -135,6 +142,35 @@ def run(args: argparse.Namespace) -> int:
         lines.append(("spectrum", ", ".join(f"{v:.2e}" for v in result.spectrum)))
     for warning in result.warnings:
         lines.append(("warning", warning))
+    if ranked is not None:
+        for r, res in ranked:
+            shown = "undecided" if res.rank is None else str(res.rank)
+            lines.append(("representation", f"rank {shown:<4} {res.certainty:<20} {r.description}"))
+        best, best_result = ranked[0]
+        if best_result.rank is None:
+            lines.append(("optimistic", "undecided: no representation's rank was decided"))
+        else:
+            lines.append(("optimistic", f"{best_result.rank} at '{best.description}' ({best_result.certainty}; "
+                                        f"lowest of {len(ranked)} representations of the same function)"))
     for key, value in lines:
         print(f"{key:<14} {value}")
     return 0
+
+
+def minimized(spec, at, args) -> list:
+    """``--minimize``: ranks at the representations of the point's function, lowest first
+    (:func:`rankstrat.numerics.model.representations.minimize_rank`).
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(seed=0, no_certify=False)
+    >>> spec = parse_spec("twolayer:d=1,k=2,act=sigmoid,bias=1")
+    >>> from rankstrat.numerics.model.targets import resolve_target
+    >>> [(r.description, res.rank) for r, res in minimized(spec, resolve_target(spec, "neurons=1").point, ns)][0]
+    ('copy of 1', 3)
+    """
+    from rankstrat.numerics.model.points import resolve_point
+    from rankstrat.numerics.model.representations import minimize_rank
+
+    point = resolve_point(spec, at, args.seed)
+    return minimize_rank(spec, point, seed=args.seed, certify=not args.no_certify)
