@@ -56,3 +56,22 @@ def test_conjecture_command_and_bad_input(run_cli):
     assert code == 2 and "--vary" in err
     code, _, err = run_cli("conjecture", "twolayer:d=1,k=1", "--vary", "q=1..3")
     assert code == 2 and "q" in err
+
+
+def test_attention_score_tables_bend_at_min_k_d_and_min_2k_d():
+    # x^T WQ WK^T y: d x d matrices of rank <= k; x^T WQ WK^T x: symmetric ones of rank <= 2k
+    bilinear = lambda d, k: min(k, d) * (2 * d - min(k, d))  # noqa: E731
+    symmetric = lambda d, k: min(2 * k, d) * d - min(2 * k, d) * (min(2 * k, d) - 1) // 2  # noqa: E731
+    d, k = sympy.symbols("d k")
+    for truth in (bilinear, symmetric):
+        table = {(dd, kk): truth(dd, kk) for dd in range(1, 8) for kk in range(1, 4)}
+        result = conjecture(table, ["d", "k"])
+        assert result.verified and result.regime == "min"
+        assert all(result.expr.subs({d: dd, k: kk}) == truth(dd, kk) for dd in range(1, 12) for kk in range(1, 12))
+
+
+def test_min_fit_with_no_spare_point_is_refused():
+    from rankstrat.theory.conjecture import fit_through_min
+
+    table = {(1, 1): 1, (1, 2): 5, (1, 3): 2}  # three points, three unknowns of a linear fit in (d, min(k, 2d))
+    assert fit_through_min(table, ["d", "k"], 1, 0, 2, 0, max_degree=1) is None

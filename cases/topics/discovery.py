@@ -22,6 +22,12 @@ CONJECTURES = [
     ("cnn2d:d=4,s=1,k=1", ["d=4..7", "s=1..4"], "s^2 + (d+1-s)^2 per channel"),
 ]
 
+SLOW = {"cnn2d:d=4,s=1,k=1"}
+"""Conjecture claims run only in the full catalogue (about 20 s each)."""
+
+EXAMPLE = "examples/attention.py"
+"""The model file of the README's three commands: the score x^T W_Q W_K^T y."""
+
 
 def _stated(text):
     from rankstrat.theory.rank.stratum import list_strata
@@ -76,6 +82,36 @@ def _conjectured(text, vary):
     return measure
 
 
+def _conjectured_against(text, vary, truth):
+    def measure():
+        import sympy
+
+        from rankstrat.numerics.discovery.conjecture_table import conjecture_report
+
+        report = conjecture_report(parse_spec(text), vary)
+        c = report.conjecture
+        names = [sympy.Symbol(n) for n in report.names]
+        beyond = c.expr is not None and all(
+            c.expr.subs(dict(zip(names, point))) == truth(*point) for point in [(d, k) for d in range(1, 10)
+                                                                                 for k in range(1, 10)])
+        detail = (f"{report.usable}/{len(report.rows)} certified entries; {c.regime}; {len(c.held_out)} held out, "
+                  f"{len(c.failures)} wrong; equals the formula for d, k <= 9: {beyond}")
+        return Measurement(str(c.expr), "certified", detail, passed=bool(c.verified and beyond))
+
+    return measure
+
+
+def _units_table(text, vary, target):
+    def measure():
+        from rankstrat.numerics.rank.table import parse_vary, rank_table
+
+        rows = rank_table(parse_spec(text), parse_vary(vary), target)
+        certainty = min((row["certainty"] for row in rows), key=_order)
+        return Measurement(tuple(row["measured"] for row in rows), certainty, f"{len(rows)} widths")
+
+    return measure
+
+
 CLAIMS = [
     Claim(
         f"discovery.strata-{text.replace(':', '-').replace(',', '-').replace('=', '')}",
@@ -97,6 +133,25 @@ CLAIMS = [
         "generic rank closed forms of rankstrat.theory.families",
         _theory_form(text, vary),
         _conjectured(text, vary),
+        full_only=text in SLOW,
     )
     for text, vary, name in CONJECTURES
+] + [
+    Claim(
+        "discovery.conjecture-user-attention-score",
+        f"{EXAMPLE} (x^T W_Q W_K^T y) varying d=1..5 k=1..3: the formula fitted to the certified ranks holds on "
+        "held-out sizes and equals min(k, d)(2d - min(k, d)), the dimension of d x d matrices of rank <= k",
+        "rank-k matrices: a manifold of dimension k(2d - k)",
+        lambda: "min(k, d)*(2*d - min(k, d))",
+        _conjectured_against(EXAMPLE, ["d=1..5", "k=1..3"], lambda d, k: min(k, d) * (2 * d - min(k, d))),
+    ),
+    Claim(
+        "discovery.user-attention-units-table",
+        f"{EXAMPLE}:d=3 at --target units=2, k=2..4: certified rank 2*2*3 - 4 = 8 at every width "
+        "(upper bounds from the file's declared GL(k) symmetries, verified exactly)",
+        "rank-2 matrices of size 3 x 3: dimension 2(2*3 - 2)",
+        lambda: (8, 8, 8),
+        _units_table(EXAMPLE + ":d=3", ["k=2..4"], "units=2"),
+        required_certainty="certified",
+    ),
 ]
