@@ -159,7 +159,8 @@ def unit_layers(spec) -> list:
 
 
 def declared_layers(model) -> list:
-    """Unit layers a user model declares with ``units``: a list of dicts
+    """Unit layers a user model declares with ``units`` (``UNITS`` of its model
+    file, :func:`rankstrat.theory.model.model_file.resolve_units`): a list of dicts
     ``{"count": K, "in": [(NAME, AXIS), ...], "bias": [...], "out": [...],
     "signs": [1, -1]}``; unit ``i`` owns the slices ``NAME[..., i, ...]``
     taken along ``AXIS``.
@@ -172,6 +173,9 @@ def declared_layers(model) -> list:
     >>> model = sympy_model("lin", (W * x)[0] + (W * x)[1], {"W": W}, list(x))
     >>> declared_layers(model)
     []
+    >>> from rankstrat.theory.spec import parse_spec  # UNITS of a model file
+    >>> [(layer.name, len(layer.units)) for layer in declared_layers(parse_spec("examples/attention.py:d=2,k=3"))]
+    [('head coordinates', 3)]
     """
     declared = getattr(model, "units", None) or ()
     index = flat_indices(model)
