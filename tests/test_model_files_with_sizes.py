@@ -10,7 +10,6 @@ import sympy
 
 from rankstrat.numerics.model.targets import resolve_target
 from rankstrat.numerics.rank.engine import model_rank
-from rankstrat.theory.errors import SpecError
 from rankstrat.theory.spec import parse_spec
 
 EXAMPLE = "examples/attention.py"
@@ -87,7 +86,7 @@ def test_wrong_symmetry_is_refused_with_one_line(tmp_path, run_cli):
         def SYMMETRIES(p):
             return [{"c": p["c"], "w": p["w"]}]
     """))
-    code, out, err = run_cli("rank", path)
+    code, _, err = run_cli("rank", path)
     assert code == 2 and "not in the kernel" in err and "refused" in err and len(err.strip().splitlines()) == 1
 
 
@@ -110,7 +109,9 @@ def test_units_target_needs_declared_units(tmp_path, run_cli):
 
 
 def test_target_constructor_of_the_file_is_used(tmp_path):
-    text = open(EXAMPLE).read() + textwrap.dedent("""
+    with open(EXAMPLE) as handle:
+        text = handle.read()
+    text += textwrap.dedent("""
         def TARGET(units, seed, d, k):
             WQ = np.zeros((d, k)); WK = np.zeros((d, k))
             for i in range(units):
@@ -131,16 +132,17 @@ def test_minimize_finds_a_lower_rank_for_sigmoid_than_the_zeroed_target(run_cli)
 
 
 def test_minimize_representations_compute_the_same_function():
-    from rankstrat.numerics.model.points import flat_point, generic_inputs
-    from rankstrat.numerics.model.representations import representations
-    from rankstrat.numerics.model.realize import realize
     import torch
+
+    from rankstrat.numerics.model.points import flat_point, generic_inputs
+    from rankstrat.numerics.model.realize import realize
+    from rankstrat.numerics.model.representations import representations
 
     spec = parse_spec("mlp:d=2,widths=3-2,act=tanh,bias=1")
     target = resolve_target(spec, "narrow=1-1").point
     found = representations(spec, target)
     assert len(found) > 3
     X = torch.as_tensor(generic_inputs(spec, 7, seed=11))
-    f = lambda p: realize(spec)(torch.as_tensor(flat_point(spec, p)), X).numpy()  # noqa: E731
+    f = lambda p: realize(spec)(torch.as_tensor(flat_point(spec, p)), X).numpy()
     for r in found:
         assert np.allclose(f(r.point), f(target), atol=1e-12), r.description

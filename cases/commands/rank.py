@@ -150,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
         if best_result.rank is None:
             lines.append(("optimistic", "undecided: no representation's rank was decided"))
         else:
-            lines.append(("optimistic", f"{best_result.rank} at '{best.description}' ({best_result.certainty}; "
-                                        f"lowest of {len(ranked)} representations of the same function)"))
+            text = (f"{best_result.rank} at '{best.description}' ({best_result.certainty}; "
+                    f"lowest of {len(ranked)} representations of the same function)")
+            lines.append(("optimistic", text))
     for key, value in lines:
         print(f"{key:<14} {value}")
     return 0

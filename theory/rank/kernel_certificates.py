@@ -298,7 +298,7 @@ def declared_vectors(spec, theta, gradient: list | None = None) -> list[KernelCe
     where = f"SYMMETRIES of {spec}"
     try:
         vectors = list(declare(point))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 -- any failure of the user's code is reported as bad input
         raise SpecError(f"{where} failed: {type(exc).__name__}: {exc}") from None
     gradient = exact_gradient(spec, theta) if gradient is None else gradient
     out = []
