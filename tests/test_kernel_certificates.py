@@ -88,3 +88,16 @@ def test_a_wrong_upper_bound_makes_the_rank_undecided():
     dup = {"W": np.array([[1.0, 2.0], [1.0, 2.0]]), "a": np.array([1.0, 1.0])}
     attach_upper_bound(result, spec, flat_point(spec, dup))
     assert result.rank is None and result.certainty == "undecided"
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh"])
+def test_copies_of_a_neuron_with_bias_are_seen_as_proportional_columns(act):
+    # three exact copies of one neuron (output weights split): the columns of W, b and a of the
+    # copies are proportional to the first copy's, 2 (d + 2) vectors, so rank <= d + 2
+    from rankstrat.theory.rank.kernel_certificates import certified_upper_bound
+
+    spec = parse_spec(f"twolayer:d=2,k=3,act={act},bias=1")
+    theta = [-1.75, -1.3125] * 3 + [-1.0625] * 3 + [-0.1168, -0.2166, -0.2290]
+    bound, certificates = certified_upper_bound(spec, theta)
+    assert bound == 4 and len(certificates) == 8
+    assert all(c.kind == "proportional columns" for c in certificates)

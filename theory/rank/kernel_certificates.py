@@ -200,8 +200,9 @@ def _split_constant(expr, inputs):
     parts are equal."""
     terms: dict = {}
     for term in sympy.Add.make_args(sympy.expand(expr)):
-        coeff, phi = term.as_independent(*inputs, as_Add=False)
-        terms[phi] = terms.get(phi, 0) + coeff
+        content, primitive = term.as_content_primitive()  # rationals buried in powers (sigmoid denominators)
+        coeff, phi = primitive.as_independent(*inputs, as_Add=False)
+        terms[phi] = terms.get(phi, 0) + coeff * content
     terms = {phi: c for phi, c in terms.items() if sympy.simplify(c) != 0}
     if not terms:
         return None, None
