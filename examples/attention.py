@@ -1,15 +1,15 @@
 """The attention score ``f(x, y) = x^T W_Q W_K^T y`` of one head of width k on
 d-dimensional queries x and keys y, as a rankstrat model file.
 
-    rankstrat table examples/attention.py --vary k=1..3 --target units=2
-    rankstrat discover examples/attention.py:d=3,k=2
-    rankstrat conjecture examples/attention.py --vary d=1..6 --vary k=1..3
+    rankstrat table examples/attention.py:d=3 --vary k=2..4 --target units=2
+    rankstrat discover examples/attention.py:d=3,k=2 --figure strata.png
+    rankstrat conjecture examples/attention.py --vary d=1..5 --vary k=1..3
 """
 
-import numpy as np
 import sympy
 
 from rankstrat.numerics.model.user_model import sympy_model
+from rankstrat.theory.rank.symmetry_groups import shared_basis
 
 SIZES = {"d": 3, "k": 2}
 
@@ -27,14 +27,6 @@ def model(d, k):
 
 
 def SYMMETRIES(point):
-    """``W_Q -> W_Q G``, ``W_K -> W_K G^-T`` for G in GL(k): the tangent
-    vectors ``(W_Q E, -W_K E^T)`` for each elementary k x k matrix E."""
-    WQ, WK = point["WQ"], point["WK"]
-    k = WQ.shape[1]
-    vectors = []
-    for p in range(k):
-        for q in range(k):
-            E = np.zeros((k, k), dtype=object)
-            E[p, q] = 1
-            vectors.append({"WQ": WQ.dot(E), "WK": -WK.dot(E.T)})
-    return vectors
+    """W_Q -> W_Q G, W_K -> W_K G^-T for G in GL(k): k^2 tangent vectors, each
+    verified exactly by rankstrat before it bounds the rank."""
+    return shared_basis(point, "WQ", "WK")

@@ -10,6 +10,7 @@ import sympy
 
 from rankstrat.numerics.model.targets import resolve_target
 from rankstrat.numerics.rank.engine import model_rank
+from rankstrat.theory.errors import SpecError
 from rankstrat.theory.spec import parse_spec
 
 EXAMPLE = "examples/attention.py"
@@ -112,6 +113,7 @@ def test_target_constructor_of_the_file_is_used(tmp_path):
     with open(EXAMPLE) as handle:
         text = handle.read()
     text += textwrap.dedent("""
+        import numpy as np
         def TARGET(units, seed, d, k):
             WQ = np.zeros((d, k)); WK = np.zeros((d, k))
             for i in range(units):
@@ -146,3 +148,19 @@ def test_minimize_representations_compute_the_same_function():
     f = lambda p: realize(spec)(torch.as_tensor(flat_point(spec, p)), X).numpy()
     for r in found:
         assert np.allclose(f(r.point), f(target), atol=1e-12), r.description
+
+
+@pytest.mark.parametrize("group,certified", [('rescaling(p, "c", "w")', True), ('rescaling(p, "a", "w")', False)])
+def test_named_groups_are_verified_like_any_vector(tmp_path, group, certified):
+    text = TANH_SCALE + textwrap.dedent(f"""
+        from rankstrat.theory.rank.symmetry_groups import rescaling
+        def SYMMETRIES(p):
+            return {group}
+    """)
+    model = parse_spec(_write(tmp_path, text))
+    point = {"a": 0.75, "c": 1.5, "w": [0.5, -1.25]}
+    if certified:
+        assert model_rank(model, at=point).certainty == "certified"
+    else:
+        with pytest.raises(SpecError, match="vector 1 is not in the kernel"):
+            model_rank(model, at=point)
