@@ -164,3 +164,23 @@ def test_named_groups_are_verified_like_any_vector(tmp_path, group, certified):
     else:
         with pytest.raises(SpecError, match="vector 1 is not in the kernel"):
             model_rank(model, at=point)
+
+
+def test_minimize_json_point_reproduces_the_optimistic_rank(run_cli, tmp_path):
+    import json
+
+    code, out, err = run_cli("rank", "twolayer:d=1,k=2,act=sigmoid,bias=1", "--target", "neurons=1",
+                             "--minimize", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    best = data["representations"][0]
+    path = tmp_path / "best.json"
+    path.write_text(json.dumps(data["optimistic_point"]))
+    code, out, err = run_cli("rank", "twolayer:d=1,k=2,act=sigmoid,bias=1", "--at", str(path), "--json")
+    assert json.loads(out)["model_rank"] == best["rank"] == 3 < data["model_rank"]
+
+
+def test_verify_finds_the_counterexample_of_a_wrong_claim_on_the_example(run_cli):
+    code, out, _ = run_cli("verify", EXAMPLE, "--claim", "model_rank == 2*d*k - k**2", "--vary", "d=1..2",
+                           "--vary", "k=1..2", "--no-progress")
+    assert code == 1 and "first counterexample: d=1,k=2" in out  # rank-<=2 1x1 matrices: 1, not 0

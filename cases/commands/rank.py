@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
     parser.add_argument("--minimize", action="store_true",
                         help="also measure the rank at other points computing the same function (idle units "
-                             "zeroed, freed, or copies of active units) and report the lowest: the optimistic size")
+                             "zeroed, freed, or copies of active units) and report the lowest: the optimistic size "
+                             "(with --json, the point attaining it as optimistic_point, loadable by --at)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -115,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         if ranked is not None:
             payload["representations"] = [{"representation": r.description, "rank": res.rank,
                                             "certainty": res.certainty} for r, res in ranked]
+            payload["optimistic_point"] = {name: values.tolist() for name, values in ranked[0][0].point.items()}
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
