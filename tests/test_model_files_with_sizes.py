@@ -131,6 +131,7 @@ def test_minimize_finds_a_lower_rank_for_sigmoid_than_the_zeroed_target(run_cli)
     code, out, err = run_cli("rank", "twolayer:d=2,k=2,act=sigmoid,bias=1", "--target", "neurons=1", "--minimize")
     assert code == 0, err
     assert "model rank     5" in out and "optimistic     4 at 'copy of 1'" in out
+    assert "(certified; lowest of" in out and "closed form 4 agrees" in out
 
 
 def test_minimize_representations_compute_the_same_function():

@@ -154,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             text = (f"{best_result.rank} at '{best.description}' ({best_result.certainty}; "
                     f"lowest of {len(ranked)} representations of the same function)")
+            if form is not None and form.holds:
+                met = best_result.rank <= form.value if bound else best_result.rank == form.value
+                text += f"; closed form {form.value} {'agrees' if met else 'DISAGREES'}"
             lines.append(("optimistic", text))
     for key, value in lines:
         print(f"{key:<14} {value}")
