@@ -185,3 +185,8 @@ def test_verify_finds_the_counterexample_of_a_wrong_claim_on_the_example(run_cli
     code, out, _ = run_cli("verify", EXAMPLE, "--claim", "model_rank == 2*d*k - k**2", "--vary", "d=1..2",
                            "--vary", "k=1..2", "--no-progress")
     assert code == 1 and "first counterexample: d=1,k=2" in out  # rank-<=2 1x1 matrices: 1, not 0
+
+
+def test_minimize_needs_units(run_cli):
+    code, _, err = run_cli("rank", "mf:n1=2,k=2,n2=2", "--minimize")
+    assert code == 2 and "--minimize" in err and "no units" in err
