@@ -190,3 +190,25 @@ def test_verify_finds_the_counterexample_of_a_wrong_claim_on_the_example(run_cli
 def test_minimize_needs_units(run_cli):
     code, _, err = run_cli("rank", "mf:n1=2,k=2,n2=2", "--minimize")
     assert code == 2 and "--minimize" in err and "no units" in err
+
+
+@pytest.mark.parametrize("d,k,units", [(4, 3, 1), (3, 2, 2), (5, 3, 2)])
+def test_architecture_file_attention_heads_are_units(tmp_path, d, k, units):
+    # x^T WQ WK^T x sees sym(WQ WK^T): reference rank of (dQ, dK) -> sym(dQ K^T + Q dK^T) over Q
+    path = tmp_path / "score.toml"
+    path.write_text('input = "d"\nsizes = { d = 2, k = 1 }\nlayers = [ { type = "attention_score", width = "k" } ]\n')
+    model = parse_spec(f"{path}:d={d},k={k}")
+    point = resolve_target(model, f"units={units}").point
+    Q = sympy.Matrix(d, k, [sympy.Rational(float(v)) for v in point["WQ"].reshape(-1)])
+    K = sympy.Matrix(d, k, [sympy.Rational(float(v)) for v in point["WK"].reshape(-1)])
+    columns = []
+    for i in range(d):
+        for j in range(k):
+            E = sympy.zeros(d, k)
+            E[i, j] = 1
+            for M in (E * K.T, Q * E.T):
+                S = M + M.T
+                columns.append([S[r, c] for r in range(d) for c in range(r, d)])
+    result = model_rank(model, at=point)
+    assert result.certainty == "certified"
+    assert result.rank == sympy.Matrix(columns).T.rank() == 2 * units * d - units * (2 * units - 1)
