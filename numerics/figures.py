@@ -91,7 +91,7 @@ def outside_legend(ax, **kwargs):
     --------
     >>> fig = new_figure(); ax = fig.add_subplot(); _ = ax.plot([0, 1], label="a")
     >>> legend = outside_legend(ax); fig.canvas.draw()
-    >>> legend.get_window_extent().x0 >= ax.get_window_extent().x1
+    >>> bool(legend.get_window_extent().x0 >= ax.get_window_extent().x1)
     True
     """
     options = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, "fontsize": 8,
