@@ -210,3 +210,54 @@ def _format_table(rows: Sequence[dict], columns: Sequence[str], fmt: str, math_c
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(cells, widths)) for cells in table]
     return "\n".join(line.rstrip() for line in lines)
+
+
+OUT_FORMATS = {".json": "json", ".csv": "csv", ".tex": "latex", ".md": "md"}
+"""Format of an ``--out`` file by its extension; any other extension gets text."""
+
+
+def write_rows(path: str, rows: Sequence[dict], columns: Sequence[str], provenance: dict,
+               math_columns: Sequence[str] = ()) -> str:
+    """Write ``rows`` with their provenance to ``path``, in the format its extension names.
+
+    Parameters
+    ----------
+    path : str
+        ``.json``, ``.csv``, ``.tex`` (LaTeX), ``.md``; anything else is text.
+    rows, columns, math_columns
+        As :func:`format_rows`.
+    provenance : dict
+        From :func:`rankstrat.cases.provenance.provenance`.
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be written (naming ``--out``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = write_rows(path, [{"k": 1}], ["k"], {"seed": 0})
+    >>> print(open(path).read().strip())
+    # seed: 0
+    k
+    1
+    """
+    import os
+
+    from rankstrat.theory.errors import InputError
+
+    fmt = OUT_FORMATS.get(os.path.splitext(path)[1].lower(), "text")
+    text = format_rows(rows, columns, fmt, provenance=provenance, math_columns=math_columns)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        raise InputError(f"--out {path!r}: cannot write ({exc.strerror})") from None
+    return path
