@@ -144,8 +144,10 @@ def format_rows(
     fmt : {'text', 'md', 'latex', 'csv', 'json'}
     provenance : dict, optional
         From :func:`rankstrat.cases.provenance.provenance`: comment lines
-        before a text, CSV (``#``), LaTeX (``%``) or Markdown (``<!-- -->``)
-        table; in JSON the document becomes ``{"provenance": ..., "rows": [...]}``.
+        before a CSV (``#``), LaTeX (``%``) or Markdown (``<!-- -->``) table;
+        in JSON the document becomes ``{"provenance": ..., "rows": [...]}``.
+        A text table, meant for a terminal, leaves it out
+        (:func:`write_rows` puts it in text files).
     math_columns : sequence of str
         Columns holding formulas, typeset as math in LaTeX (:func:`latex_math`).
 
@@ -179,13 +181,12 @@ def format_rows(
     if fmt == "json":
         plain = [{c: row.get(c) for c in columns} for row in rows]
         return to_json(plain if provenance is None else {"provenance": provenance, "rows": plain})
-    head = {"text": "# ", "csv": "# ", "latex": "% "}
-    if provenance is None:
+    if provenance is None or fmt == "text":
         preamble = []
     elif fmt == "md":
         preamble = ["<!--", *provenance_lines(provenance, ""), "-->"]
     else:
-        preamble = provenance_lines(provenance, head.get(fmt, "# "))
+        preamble = provenance_lines(provenance, "% " if fmt == "latex" else "# ")
     return "\n".join(preamble + [_format_table(rows, columns, fmt, math_columns)])
 
 
@@ -253,8 +254,12 @@ def write_rows(path: str, rows: Sequence[dict], columns: Sequence[str], provenan
 
     from rankstrat.theory.errors import InputError
 
+    from rankstrat.cases.provenance import provenance_lines
+
     fmt = OUT_FORMATS.get(os.path.splitext(path)[1].lower(), "text")
     text = format_rows(rows, columns, fmt, provenance=provenance, math_columns=math_columns)
+    if fmt == "text":
+        text = "\n".join(provenance_lines(provenance) + [text])
     try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")

@@ -92,8 +92,7 @@ def run(args: argparse.Namespace) -> int:
     record = provenance(specs if len(specs) > 1 else specs[0], args.seed, target=args.target,
                         vary=args.vary, skipped=skipped or None)
     columns = list(vary) + COLUMNS
-    shown = None if args.format == "text" else record
-    print(format_rows(rows, columns, args.format, provenance=shown, math_columns=MATH_COLUMNS))
+    print(format_rows(rows, columns, args.format, provenance=record, math_columns=MATH_COLUMNS))
     for row in rows:
         if row["warnings"]:
             print(f"warning ({row['spec']}): {row['warnings']}", file=sys.stderr)
