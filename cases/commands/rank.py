@@ -104,10 +104,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         agree = result.rank <= form.value if bound else result.rank == form.value
     if args.json:
+        from rankstrat.cases.provenance import provenance
+
         payload = {"spec": str(spec), **result.as_dict()}
         if form is not None:
             payload.update(closed_form=form.formula, closed_form_value=form.value,
                            closed_form_holds=form.holds, agreement=agree)
+        payload["provenance"] = provenance(spec, args.seed, at=args.at, target=args.target, inputs=args.inputs)
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
