@@ -102,7 +102,7 @@ def test_fit_mode_json(run_cli):
     (["--density", "beta:a=2,b=5", "--method", "simpson"], ["--method 'simpson'", "auto, exact, quad"]),
     (["--density", "beta:a=2,b=5", "--quantiles", "0.5,2"], ["--quantiles '2'", "probabilities in (0, 1)"]),
     (["--density", "beta:a=2,b=5", "--format", "xml"], ["--format 'xml'", "text, md, latex, csv, json"]),
-    (["--density", "beta:a=2,b=5", "--plot", "out.gif"], ["--plot 'out.gif'", ".png"]),
+    (["--density", "beta:a=2,b=5", "--plot", "out.docx"], ["--plot 'out.docx'", ".png"]),
     (["--sample", "svhn"], ["--sample", "unknown data set 'svhn'", "digits[:classes=3-8]"]),
     (["--sample", "digits", "--classifiers", "lots"], ["--classifiers 'lots'", "integer of at least 1"]),
     (["--sample", "digits", "--features", "pca"], ["--features", "identity, pca:D or random:D"]),

@@ -259,7 +259,7 @@ def _run_density(args, fmt: str, limit: int) -> int:
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, len(sizes), "sizes", "size") as bar:
         curve = learning_curve(density, sizes, eps0, quantiles, args.method, progress=bar.update)
@@ -321,7 +321,7 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
     eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, trials, "training sequences", "sequence") as bar:
         experiment = run_sampled_experiment(args.sample, sizes, classifiers, trials, eps0, args.features,
@@ -393,7 +393,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     try:
         X, y = load_dataset(args.fit)
