@@ -39,7 +39,8 @@ def source_commit() -> str | None:
 
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, timeout=5)
+            done = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, timeout=5,
+                                  check=False)
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.strip() if done.returncode == 0 else None

@@ -252,9 +252,8 @@ def write_rows(path: str, rows: Sequence[dict], columns: Sequence[str], provenan
     """
     import os
 
-    from rankstrat.theory.errors import InputError
-
     from rankstrat.cases.provenance import provenance_lines
+    from rankstrat.theory.errors import InputError
 
     fmt = OUT_FORMATS.get(os.path.splitext(path)[1].lower(), "text")
     text = format_rows(rows, columns, fmt, provenance=provenance, math_columns=math_columns)

@@ -16,7 +16,7 @@ from rankstrat.theory.errors import RankstratError, SpecError
 SPEC_NAMES = ("Spec", "parse_spec", "load_spec", "spec_from_mapping")
 """Names re-exported lazily from :mod:`rankstrat.theory.spec`."""
 
-__all__ = ["RankstratError", "SpecError", *SPEC_NAMES]
+__all__ = ["RankstratError", "SpecError", "Spec", "parse_spec", "load_spec", "spec_from_mapping"]
 
 
 def __getattr__(name: str):

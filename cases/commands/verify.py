@@ -4,6 +4,7 @@ closed form against the measured rank over a grid of sizes; the first counterexa
 from __future__ import annotations
 
 import argparse
+
 from rankstrat.cases.claim import CERTAINTY_ORDER, run_claim
 from rankstrat.cases.grid_claims import first_counterexample, grid_points
 from rankstrat.cases.provenance import provenance

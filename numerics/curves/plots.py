@@ -17,6 +17,7 @@ from rankstrat.numerics.curves.sampled_classifiers import SampledCurve
 from rankstrat.numerics.figures import check_figure_path, new_figure, outside_legend, save_figure
 from rankstrat.theory.curves.learning_curves import LearningCurve
 
+
 def _xscale(ax, ns):
     if np.min(ns) > 0 and np.max(ns) / np.min(ns) > 20:
         ax.set_xscale("log")
