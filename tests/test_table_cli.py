@@ -193,3 +193,32 @@ def test_plot_with_unknown_extension_is_refused_before_work(run_cli, tmp_path):
     code, _, err = run_cli("table", "twolayer:d=2,k=1", "--plot", str(tmp_path / "t.docx"), "--no-progress")
     assert code == 2 and "unknown figure type 'docx'" in err and ".pdf" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rank_table_figure_shows_certainty_title_and_keeps_the_legend_off_the_data(tmp_path):
+    from matplotlib.colors import to_rgba
+
+    from rankstrat.numerics.rank.table_plots import draw_rank_table
+
+    rows = [{"k": k, "architecture": name, "params": 4 * k, "measured": 3, "closed_form": 3,
+             "certainty": "certified" if k == 1 else "float64-gap"} for name in ("mf", "twolayer") for k in (1, 2)]
+    fig = draw_rank_table(rows, "k", "mf:n1=2 | target random")
+    ax = fig.axes[0]
+    assert ax.get_title() == "mf:n1=2 | target random"
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert {"certified rank", "rank not certified", "closed form", "mf: model rank", "twolayer: parameters"} <= set(labels)
+    # one filled marker (k=1, certified) and one hollow (k=2) per architecture
+    markers = [line for line in ax.get_lines() if line.get_marker() == "o" and len(line.get_xdata())]
+    filled = {(tuple(line.get_xdata()), to_rgba(line.get_markerfacecolor()) != to_rgba("white")) for line in markers}
+    assert filled == {((1,), True), ((2,), False)}
+    fig.canvas.draw()
+    legend, axes = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.x0 >= axes.x1  # beside the axes, over no data
+    # nothing clipped: the written image is as wide as the axes and the legend beside them together
+    import struct
+
+    from rankstrat.numerics.figures import save_figure
+
+    path = save_figure(fig, tmp_path / "t.png", dpi=100)
+    width, height = struct.unpack(">II", open(path, "rb").read()[16:24])
+    assert width >= legend.x1 - axes.x0 and height >= ax.title.get_window_extent().y1 - axes.y0
