@@ -11,10 +11,12 @@ pytest_plugins = ["pytester"]
 PRELOADED = [
     importlib.import_module(name)
     for name in ("rankstrat.cases.assertions", "rankstrat.numerics.model.input_sets", "rankstrat.numerics.rank.stability", "rankstrat.numerics.model.targets",
-                 "rankstrat.numerics.model.user_model")
+                 "rankstrat.numerics.model.user_model", "torch._dynamo")
 ]
 """Loaded before any in-process run: pytester restores ``sys.modules`` after each run,
-and numpy and torch cannot be imported twice in one process."""
+and numpy and torch cannot be imported twice in one process (nor ``torch._dynamo``,
+which torch imports on the first call of some functions and which registers
+operator libraries once per process)."""
 ALL_CLAIMS = all_claims(full=True)
 """Imports every topic module, for the same reason."""
 
