@@ -74,7 +74,7 @@ def latex_math(text: str) -> str:
         local = {name: sympy.Symbol(name) for name in names}
         expr = parse_expr(text, local_dict=local, evaluate=False)
     except Exception:  # noqa: BLE001 -- any unreadable text is shown as text
-        return r"\text{" + _latex_escape(text) + "}"
+        return r"\text{" + latex_text(text) + "}"
     symbol_names = {local[name]: _latex_symbol(name) for name in names if name.endswith("star") and len(name) > 4}
     return "$" + sympy.latex(expr, symbol_names=symbol_names) + "$"
 
@@ -85,10 +85,17 @@ def _latex_symbol(name: str) -> str:
     return sympy.latex(sympy.Symbol(name[: -len("star")])) + "^{*}"
 
 
-def _latex_escape(text: str) -> str:
-    for char in "\\&%$#_{}":
-        text = text.replace(char, "\\" + char)
-    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+def latex_text(text: str) -> str:
+    """``text`` with the characters LaTeX treats specially escaped.
+
+    Examples
+    --------
+    >>> print(latex_text(r"a_b & 50% {x} ~ y^2 \\ z"))
+    a\\_b \\& 50\\% \\{x\\} \\textasciitilde{} y\\textasciicircum{}2 \\textbackslash{} z
+    """
+    special = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+               **{char: "\\" + char for char in "&%$#_{}"}}
+    return "".join(special.get(char, char) for char in text)
 
 
 def _is_number(text: str) -> bool:
@@ -111,9 +118,9 @@ def _latex_table(rows: Sequence[dict], columns: Sequence[str], math_columns: Seq
             elif c in math_columns:
                 cells.append(latex_math(str(value)))
             else:
-                cells.append(_latex_escape(_cell(value)))
+                cells.append(latex_text(_cell(value)))
         table.append(cells)
-    header = [_latex_escape(c) for c in columns]
+    header = [latex_text(c) for c in columns]
     align = "".join("r" if table and all(_is_number(r[i]) or r[i] == "--" for r in table) else "l"
                     for i in range(len(columns)))
     widths = [max(len(header[i]), *(len(r[i]) for r in table)) if table else len(header[i])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from rankstrat.cases.report import FORMATS, format_rows, write_rows
@@ -84,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         skipped.append(setting)
         print(f"note: {setting} skipped: {reason}", file=sys.stderr)
 
-    bar = Progress(desc="table", unit="size", enabled=not args.no_progress)
+    total = len(specs) * math.prod(len(values) for values in vary.values())
+    bar = Progress(total=total, desc="table", unit="size", enabled=not args.no_progress)
     rows = compare_table(specs, vary, args.target, with_fully_connected=args.with_fully_connected,
                          seed=args.seed, certify=not args.no_certify, on_skip=skip,
                          progress=lambda items: _counted(items, bar))
