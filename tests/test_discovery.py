@@ -70,6 +70,10 @@ def test_discover_command_json_figure_and_bad_input(run_cli, tmp_path):
     assert code == 0 and "exact" in out
     data = json.loads(out_json.read_text())
     assert len(data["nodes"]) == 4 and [0, 1] in data["edges"] and out_png.stat().st_size > 0
+    assert data["provenance"]["spec"] == "mf:n1=2,k=1,n2=2,depth=2" and data["provenance"]["seed"] == 0
+    assert all(node["certainty"] for node in data["nodes"])
+    code, _, err = run_cli("discover", "mf:n1=2,k=1,n2=2", "--figure", tmp_path / "p.docx")
+    assert code == 2 and "--figure" in err and "unknown figure type 'docx'" in err
     code, _, err = run_cli("discover", "mf:n1=2,k=1,n2=2", "--max", "0")
     assert code == 2 and "--max" in err
     code, _, err = run_cli("discover", "twolayer:d=2,k=4,bias=1", "--max", "10")

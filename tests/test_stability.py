@@ -227,12 +227,15 @@ def test_command_json(run_cli):
 
 
 def test_command_curve_and_plot(run_cli, tmp_path):
-    plot = tmp_path / "curve.png"
+    plot = tmp_path / "curve.pdf"
     code, out, _ = run_cli("stability", "cnn1d:d=5,s=3,k=2,bias=1", "--target", "channels=1",
                            "--inputs", "random:10", "--curve", "4..10", "--plot", str(plot), "--format", "csv")
-    assert code == 0 and plot.stat().st_size > 0
+    assert code == 0 and plot.read_bytes()[:5] == b"%PDF-"
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.pdf"]
     assert "stable from n = 7" in out
-    assert out.splitlines()[0] == "n,rank,model_rank,stable,certainty"
+    assert "# target: channels=1" in out and "# spec: cnn1d:d=5,s=3,k=2" in out
+    table = [line for line in out.splitlines() if not line.startswith("# ")]
+    assert table[0] == "n,rank,model_rank,stable,certainty"
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ def test_sweep_resume_and_plot(tmp_path, capsys):
     assert main(["plot", out_dir, "--format", "csv"]) == 0
     replot = capsys.readouterr().out
     assert "group,n,runs" in replot and "figure:" in replot
+    assert "# experiment: imbalance" in replot and "# rankstrat_version: " in replot
     assert (tmp_path / "sweeps" / "imbalance.png").exists()
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
-from tqdm import tqdm
 
 from rankstrat.cases.catalogue import all_claims, select_claims
 from rankstrat.cases.claim import run_claim
-from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.cases.provenance import provenance
+from rankstrat.cases.report import FORMATS, format_rows, write_rows
+from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
 
 NAME = "check"
@@ -30,9 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topic", help="comma-separated topics")
     parser.add_argument("--full", action="store_true", help="include the large sizes")
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
-    parser.add_argument("--out", help="also write the report to this file (JSON when it ends in .json)")
+    parser.add_argument("--out", help="also write the report with its provenance (.json, .csv, .tex, .md, else text)")
     parser.add_argument("--list", action="store_true", help="list the claims and exit")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar and no summary line")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +42,15 @@ def run(args: argparse.Namespace) -> int:
     >>> ns = argparse.Namespace(only="mf.target-rank-1", topic=None, full=False, format="csv",
     ...                         out=None, list=False, no_progress=True)
     >>> run(ns)  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # git_commit: ...
+    # spec: -
+    # seed: -
+    # date: ...
+    # only: mf.target-rank-1
+    # topic: -
+    # full: False
+    # claims: 1
     id,predicted,measured,certainty,result,seconds,detail
     mf.target-rank-1,7,7,certified,pass,...
     <BLANKLINE>
@@ -57,21 +65,21 @@ def run(args: argparse.Namespace) -> int:
     if not claims:
         raise InputError("no claim selected; see `rankstrat check --list`")
     results = []
-    bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
+    bar = Progress(claims, desc="claims", unit="claim", enabled=not args.no_progress)
     for claim in bar:
         bar.set_postfix_str(claim.id)
         results.append(run_claim(claim))
+    bar.close()
     rows = [
         {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
          "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
         for r in results
     ]
-    text = format_rows(rows, COLUMNS, args.format)
-    print(text)
+    record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims))
+    print(format_rows(rows, COLUMNS, args.format, provenance=record))
     failed = [r for r in results if not r.passed]
     if args.format != "json":
         print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(to_json([r.as_dict() for r in results]) if args.out.endswith(".json") else text + "\n")
+        write_rows(args.out, rows, COLUMNS + ["statement", "source", "passed", "error"], record)
     return 1 if failed else 0

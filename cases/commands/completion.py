@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 
+from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import to_json
 from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix
 from rankstrat.numerics.completion.observed_matrix import read_partial_matrix
@@ -434,7 +435,7 @@ def run(args: argparse.Namespace) -> int:
             payload[key] = part
             lines += more
     if args.json:
-        print(to_json(payload))
+        print(to_json({**payload, "provenance": provenance(args.file or args.example, args.seed)}))
     else:
         _print(lines)
     return 0
@@ -504,7 +505,7 @@ def _figures(args: argparse.Namespace) -> int:
             f"{r.label} {r.counts} ({r.unconverged} unconverged)" for r in pair)))
     lines.append(("figure", path))
     if args.json:
-        print(to_json(payload))
+        print(to_json({**payload, "provenance": provenance(args.file or args.example, args.seed)}))
     else:
         _print(lines)
     return 0

@@ -59,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.table:
         rows = [{**dict(zip(report.names, r["sizes"])), "rank": r["rank"], "certainty": r["certainty"]}
                 for r in report.rows]
-        print(format_rows(rows, [*report.names, "rank", "certainty"], args.format))
+        from rankstrat.cases.provenance import provenance
+
+        record = provenance(spec, args.seed, target=args.target, vary=args.vary, degree=args.degree)
+        print(format_rows(rows, [*report.names, "rank", "certainty"], args.format, provenance=record))
     print(f"data           {report.usable} of {len(report.rows)} table entries certified (used)")
     if c.expr is None:
         print("conjecture     none: no polynomial of degree <= "

@@ -18,9 +18,10 @@ import re
 import sys
 
 import numpy as np
-from tqdm import tqdm
 
+from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
 
 NAME = "curve"
@@ -145,8 +146,8 @@ def _format(args) -> str:
     return fmt
 
 
-def _progress(args, total: int, desc: str):
-    return tqdm(total=total, desc=desc, file=sys.stderr, disable=args.quiet, leave=False)
+def _progress(args, total: int, desc: str, unit: str):
+    return Progress(total=total, desc=desc, unit=unit, enabled=not args.quiet)
 
 
 def _shown(rows: list, limit: int) -> list:
@@ -211,7 +212,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--plot", metavar="FILE", default=None, help="write a figure (png, pdf, svg)")
     parser.add_argument("--format", default="text", help=f"output format: {', '.join(FORMATS)}")
     parser.add_argument("--json", action="store_true", help="JSON output (same as --format json)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
 
 
 def run(args) -> int:
@@ -222,7 +223,10 @@ def run(args) -> int:
     >>> import argparse
     >>> p = argparse.ArgumentParser(); add_arguments(p)
     >>> run(p.parse_args(["--density", "beta:a=2,b=5", "--n", "0,10", "--quantiles", "0.5",
-    ...                   "--format", "csv", "--quiet"]))
+    ...                   "--format", "csv", "--quiet"]))  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # spec: beta:a=2,b=5
+    ...
     n,E_n,q0.5,log10_Z_n
     0,0.2857,0.2644,0
     10,0.1176,0.1027,-0.9031
@@ -255,11 +259,12 @@ def _run_density(args, fmt: str, limit: int) -> int:
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
-    with _progress(args, len(sizes), "sizes") as bar:
+    with _progress(args, len(sizes), "sizes", "size") as bar:
         curve = learning_curve(density, sizes, eps0, quantiles, args.method, progress=bar.update)
     table = curve.rows()
+    record = provenance(curve.density, None, mode="density", method=args.method, eps0=eps0)
     holds = all(r["bound_holds"] for r in table) if eps0 is not None else None
     if args.plot:
         from rankstrat.numerics.curves.plots import plot_learning_curve
@@ -267,7 +272,8 @@ def _run_density(args, fmt: str, limit: int) -> int:
         _note(f"figure written to {args.plot}")
     if fmt == "json":
         print(to_json({"mode": "density", "density": curve.density, "eps0": eps0, "method": args.method,
-                       "decay_rate": curve.decay_rate, "bound_holds": holds, "plot": args.plot, "rows": table}))
+                       "decay_rate": curve.decay_rate, "bound_holds": holds, "plot": args.plot, "rows": table,
+                       "provenance": record}))
         return 0 if holds in (None, True) else 1
     columns = ["n", "E_n"] + [f"q{p:g}" for p in quantiles] + ["log10_Z_n"]
     if eps0 is not None:
@@ -279,7 +285,7 @@ def _run_density(args, fmt: str, limit: int) -> int:
         if eps0 is not None:
             print(f"bad minima: error > {eps0:g}; B_n decays like exp({curve.decay_rate:.6g} n) "
                   f"(rate log((1 - eps0)/(1 - lowest error)))")
-    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt))
+    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt, provenance=record))
     if fmt == "text" and eps0 is not None:
         print(f"bound >= B_n at all {len(table)} sizes: {'yes' if holds else 'NO'}")
     return 0 if holds in (None, True) else 1
@@ -315,22 +321,23 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
     eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
-    with _progress(args, trials, "training sequences") as bar:
+    with _progress(args, trials, "training sequences", "sequence") as bar:
         experiment = run_sampled_experiment(args.sample, sizes, classifiers, trials, eps0, args.features,
                                             args.prior, spread, heldout, confidence, bootstrap, min_fits, seed,
                                             bar.update)
     curve = experiment.curve
     table = curve.rows()
     summary = experiment.summary()
+    record = provenance(experiment.dataset, seed, mode="sample", classifiers=curve.classifiers, trials=curve.trials)
     if args.plot:
         from rankstrat.numerics.curves.plots import plot_sampled_curve
         plot_sampled_curve(curve, args.plot, title=f"{experiment.dataset}: {curve.classifiers} sampled classifiers")
         _note(f"figure written to {args.plot}")
     status = 0 if curve.passed else 1
     if fmt == "json":
-        print(to_json({"mode": "sample", **summary, "plot": args.plot, "rows": table}))
+        print(to_json({"mode": "sample", **summary, "plot": args.plot, "rows": table, "provenance": record}))
         return status
     for row in table:
         for short in ("Z", "E", "B"):
@@ -352,7 +359,7 @@ def _run_sample(args, fmt: str, limit: int) -> int:
               f"bad minima: error > {curve.eps0:.4g}")
         print("Z: fraction of the set with zero training error; E: their mean error; B: fraction of them "
               "that are bad. pred: theory from the measured errors; meas: sampled, with its band")
-    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt))
+    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt, provenance=record))
     if fmt == "text":
         compared = int(curve.usable.sum())
         inside = int(sum(all(curve.within(q)[i] for q in ("fit_fraction", "expected_error", "bad_fraction"))
@@ -386,7 +393,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     try:
         X, y = load_dataset(args.fit)
@@ -397,7 +404,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     else:
         top = min(1000, len(y) - 50)
         sizes = sorted({int(v) for v in np.round(np.geomspace(10, max(top, 11), 8))})
-    with _progress(args, len(sizes) * repeats, "training runs") as bar:
+    with _progress(args, len(sizes) * repeats, "training runs", "run") as bar:
         try:
             measured = measure_learning_curve(X, y, sizes, repeats, args.model, seed, args.fit, bar.update)
         except InputError as exc:
@@ -413,15 +420,17 @@ def _run_fit(args, fmt: str, limit: int) -> int:
         from rankstrat.numerics.curves.plots import plot_density_fit
         plot_density_fit(measured, fits, args.plot)
         _note(f"figure written to {args.plot}")
+    record = provenance(args.fit, seed, mode="fit", model=args.model, repeats=repeats)
     if fmt == "json":
         print(to_json({"mode": "fit", "dataset": args.fit, "model": args.model, "repeats": repeats,
                        "curve": curve_rows, "fits": fit_rows,
-                       "chosen": fit_rows[0]["family"] if fit_rows else None, "plot": args.plot}))
+                       "chosen": fit_rows[0]["family"] if fit_rows else None, "plot": args.plot,
+                       "provenance": record}))
         return 0
     if fmt == "text":
         print(f"measured learning curve: {args.fit}, {args.model}, {repeats} runs per size, "
               f"test error on the points not used for training")
-    print(format_rows(curve_rows, ["n", "E_meas", "stderr", "zero_train", "E_fit"], fmt))
+    print(format_rows(curve_rows, ["n", "E_meas", "stderr", "zero_train", "E_fit"], fmt, provenance=record))
     if fmt == "text":
         print("fitted density families, best (lowest AIC) first:")
     print(format_rows(fit_rows, ["family", "density", "params", "rmse", "chi2", "aic", "akaike_weight", "at_bound"],

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster)")
     parser.add_argument("--max", type=int, default=2000, metavar="N", help="most degenerations to measure")
     parser.add_argument("--json", metavar="FILE", help="write the poset (nodes and Hasse edges) as JSON")
-    parser.add_argument("--figure", metavar="FILE", help="draw the Hasse diagram (PNG or SVG)")
+    parser.add_argument("--figure", metavar="FILE", help="draw the Hasse diagram; the extension picks the format")
     parser.add_argument("--format", default="text", choices=FORMATS)
 
 
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", seed=0, no_certify=False, max=100, json=None,
     ...                        figure=None, format="csv"))  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
     id,stratum,rank,certainty,dimension,pieces
     0,"rank A = 0, rank B = 0",0,certified,0,1
     ...
@@ -52,13 +53,21 @@ def run(args: argparse.Namespace) -> int:
     if args.max < 1:
         raise InputError(f"--max must be a positive integer, got {args.max}")
     spec = parse_spec(args.spec)
+    if args.figure:
+        from rankstrat.numerics.figures import check_figure_path
+
+        check_figure_path(args.figure, "--figure")
+    from rankstrat.cases.provenance import provenance
+
+    record = provenance(spec, args.seed, max=args.max)
     try:
         strata = discover_strata(spec, args.seed, certify=not args.no_certify, max_count=args.max)
     except ValueError as exc:
         raise InputError(f"{spec}: {exc} (--max)") from None
     graph = closure_graph(strata, unit_permutations(spec))
     rows = [{"id": i, **{k: v for k, v in s.as_dict().items() if k != "profile"}} for i, s in enumerate(strata)]
-    print(format_rows(rows, ["id", "stratum", "rank", "certainty", "dimension", "pieces"], args.format))
+    print(format_rows(rows, ["id", "stratum", "rank", "certainty", "dimension", "pieces"], args.format,
+                      provenance=record))
     comparison = compare_with_theory(spec, strata)
     edges = sorted(hasse(graph).edges)
     if args.format in ("text", "md", "csv"):
@@ -73,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             print("hand-derived strata: none stated for this model")
     if args.json:
         with open(args.json, "w") as handle:
-            handle.write(poset_json(graph, {"spec": str(spec), "comparison": comparison}))
+            handle.write(poset_json(graph, {"spec": str(spec), "comparison": comparison, "provenance": record}))
     if args.figure:
         draw_hasse(graph, args.figure, title=f"strata of {spec}")
     return 1 if comparison["missing"] else 0

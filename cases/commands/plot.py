@@ -67,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             print(f"== {name}: {store.count(name)} stored runs")
-            print(summary_text(summary, args.format))
+            from rankstrat.cases.provenance import provenance
+
+            record = provenance(None, None, experiment=name, store=str(store.path))
+            print(summary_text(summary, args.format, record))
         for path in draw_figures(summary, experiment.figure_kind, directory, args.figure_format):
             print(f"figure: {path}")
             drawn += 1

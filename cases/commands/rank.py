@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         agree = result.rank <= form.value if bound else result.rank == form.value
     ranked = minimized(spec, at, args) if getattr(args, "minimize", False) else None
     if args.json:
+        from rankstrat.cases.provenance import provenance
+
         payload = {"spec": str(spec), **result.as_dict()}
         if form is not None:
             payload.update(closed_form=form.formula, closed_form_value=form.value,
@@ -117,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             payload["representations"] = [{"representation": r.description, "rank": res.rank,
                                             "certainty": res.certainty} for r, res in ranked]
             payload["optimistic_point"] = {name: values.tolist() for name, values in ranked[0][0].point.items()}
+        payload["provenance"] = provenance(spec, args.seed, at=args.at, target=args.target, inputs=args.inputs)
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"

@@ -134,6 +134,9 @@ def run(args: argparse.Namespace) -> int:
 
     inputs = resolve_inputs(spec, args.inputs or f"random:{2 * num_params(spec)}", seed=args.seed)
     certify = not args.no_certify
+    from rankstrat.cases.provenance import provenance
+
+    record = provenance(spec, args.seed, target=target.text, inputs=inputs.text)
     if args.curve is None:
         result = linear_stability(spec, target.point, inputs.X, seed=args.seed, certify=certify)
         if args.json:
@@ -142,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             if target.closed_form is not None:
                 payload.update(closed_form=target.closed_form.formula, closed_form_value=target.closed_form.value,
                                closed_form_is_bound=target.bound)
-            print(to_json(payload))
+            print(to_json({**payload, "provenance": record}))
         else:
             _print_single(spec, target, inputs, result, args.directions)
         return 0
@@ -154,9 +157,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json({"spec": str(spec), "target": target.text, "inputs": inputs.text, "note": inputs.note,
                        "onset": onset, "closed_form_value": None if target.closed_form is None else target.closed_form.value,
-                       "curve": rows}))
+                       "curve": rows, "provenance": record}))
     else:
-        print(format_rows(rows, ["n", "rank", "model_rank", "stable", "certainty"], args.format))
+        print(format_rows(rows, ["n", "rank", "model_rank", "stable", "certainty"], args.format, provenance=record))
         print()
         if inputs.note:
             print(f"inputs: {inputs.text}; {inputs.note}")

@@ -33,6 +33,11 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", verify=True, seed=0, format="csv"))  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # git_commit: ...
+    # spec: mf:n1=2,k=1,n2=2,depth=2
+    # seed: 0
+    # date: ...
     stratum,dimension_formula,dimension,measured_dimension,rank_formula,rank,measured_rank,certainty,agreement
     "rank A = 0, rank B = 0",...,0,0,...,0,0,...,agree
     ...
@@ -54,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
         rows = [{"stratum": s.name, "dimension_formula": s.dimension.formula, "dimension": s.dimension.value,
                  "rank_formula": s.rank.formula, "rank": s.rank.value} for s in strata]
         columns = ["stratum", "dimension_formula", "dimension", "rank_formula", "rank"]
-    print(format_rows(rows, columns, args.format))
+    from rankstrat.cases.provenance import provenance
+
+    record = provenance(spec, args.seed if args.verify else None)
+    print(format_rows(rows, columns, args.format, provenance=record, math_columns=["dimension_formula", "rank_formula"]))
     if note and args.format in ("text", "md"):
         print(f"\nnote: {note}")
     return 1 if any(row.get("agreement") == "DISAGREE" for row in rows) else 0

@@ -44,8 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def summary_text(summary, fmt: str = "text") -> str:
-    """The rate table, the transitions (measured next to predicted), extra tables and notes.
+def summary_text(summary, fmt: str = "text", provenance: dict | None = None) -> str:
+    """The rate table, the transitions (measured next to predicted), extra tables and notes;
+    ``provenance`` heads the first table (see :func:`rankstrat.cases.report.format_rows`).
 
     Examples
     --------
@@ -62,7 +63,7 @@ def summary_text(summary, fmt: str = "text") -> str:
     <BLANKLINE>
     # two runs
     """
-    parts = [format_rows(summary.rows, RATE_COLUMNS, fmt).rstrip("\n")]
+    parts = [format_rows(summary.rows, RATE_COLUMNS, fmt, provenance=provenance).rstrip("\n")]
     transitions = [{**t.as_dict(), "kind": "claim" if t.claimed else "observation"} for t in summary.transitions]
     parts.append(format_rows(transitions, TRANSITION_COLUMNS, fmt).rstrip("\n"))
     for name, table in summary.extra_tables.items():
@@ -98,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"{experiment.name}: {outcome.total} runs, {outcome.skipped} already in {store.path}, "
           f"{outcome.computed} trained, {outcome.diverged} diverged")
-    print(summary_text(outcome.summary, args.format))
+    from rankstrat.cases.provenance import provenance
+
+    record = provenance(None, None, experiment=experiment.name, seeds=args.seeds, fast=args.fast,
+                        store=str(store.path))
+    print(summary_text(outcome.summary, args.format, record))
     for path in draw_figures(outcome.summary, experiment.figure_kind, args.out, args.figure_format):
         print(f"figure: {path}")
     return 0 if all(t.agrees for t in outcome.summary.transitions if t.claimed) else 1

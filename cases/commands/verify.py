@@ -4,13 +4,12 @@ closed form against the measured rank over a grid of sizes; the first counterexa
 from __future__ import annotations
 
 import argparse
-import sys
-
-from tqdm import tqdm
 
 from rankstrat.cases.claim import CERTAINTY_ORDER, run_claim
 from rankstrat.cases.grid_claims import first_counterexample, grid_points
+from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
 
@@ -51,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
     model        twolayer:d=2,k=1,act=tanh,bias=0
     claim        model_rank == k*(d + 1)
     grid         2 points
+    # rankstrat_version: ...
+    # git_commit: ...
+    # spec: twolayer:d=2,k=1,act=tanh,bias=0
+    # seed: 0
+    # date: ...
+    # claim: model_rank == k*(d + 1)
+    # vary: k=1..2
     k,predicted,measured,certainty,holds,detail
     1,3,3,certified,yes,...
     2,6,6,certified,yes,...
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'claim':<12} {text_claim}")
         print(f"{'grid':<12} {len(points)} point{'s' if len(points) != 1 else ''}")
     results, rows = [], []
-    bar = tqdm(points, desc="grid", unit="point", file=sys.stderr, disable=args.no_progress)
+    bar = Progress(points, desc="grid", unit="point", enabled=not args.no_progress)
     for point in bar:
         bar.set_postfix_str(point.label)
         result = run_claim(point.claim)
@@ -81,14 +87,17 @@ def run(args: argparse.Namespace) -> int:
                      "detail": result.error or result.detail})
         if args.stop_at_first and not result.passed:
             break
+    bar.close()
     columns = list(points[0].varied) + ["predicted", "measured", "certainty", "holds", "detail"]
     counterexample = first_counterexample(results)
     undecided = [r for r in results if not r.passed and r is not counterexample and r.measured is None]
+    record = provenance(model, args.seed, claim=text_claim, vary=args.vary)
     if args.format == "json":
         print(to_json({"model": str(model), "claim": text_claim, "rows": rows,
-                       "counterexample": None if counterexample is None else counterexample.id.split(".", 1)[1]}))
+                       "counterexample": None if counterexample is None else counterexample.id.split(".", 1)[1],
+                       "provenance": record}))
         return 0 if all(r.passed for r in results) else 1
-    print(format_rows(rows, columns, args.format))
+    print(format_rows(rows, columns, args.format, provenance=record))
     print()
     if counterexample is not None:
         where = counterexample.id.split(".", 1)[1]

@@ -143,21 +143,21 @@ def poset_json(graph: nx.DiGraph, extra: dict | None = None) -> str:
     return json.dumps(data, indent=1, default=str)
 
 
-def draw_hasse(graph: nx.DiGraph, path: str, title: str = "") -> None:
+def draw_hasse(graph: nx.DiGraph, path: str, title: str = "") -> str:
     """A Hasse-diagram figure: strata placed by rank (height), labelled
-    ``rank / dimension``.
+    ``rank / dimension``; certified ranks filled, the others hollow. The
+    extension of ``path`` picks the format.
 
     Examples
     --------
     >>> import tempfile, os
     >>> g = nx.DiGraph(); g.add_node(0, rank=0, dimension=0); g.add_node(1, rank=2, dimension=3); g.add_edge(0, 1)
-    >>> path = os.path.join(tempfile.mkdtemp(), "h.png"); draw_hasse(g, path); os.path.getsize(path) > 0
+    >>> path = draw_hasse(g, os.path.join(tempfile.mkdtemp(), "h.pdf")); os.path.getsize(path) > 0
     True
     """
-    import matplotlib
+    from matplotlib.lines import Line2D
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from rankstrat.numerics.figures import new_figure, outside_legend, save_figure
 
     reduced = hasse(graph)
     levels: dict = {}
@@ -168,13 +168,19 @@ def draw_hasse(graph: nx.DiGraph, path: str, title: str = "") -> None:
         for i, n in enumerate(nodes):
             position[n] = (i - (len(nodes) - 1) / 2, rank)
     width = max(4.0, 1.3 * max(len(v) for v in levels.values()))
-    fig, ax = plt.subplots(figsize=(width, 1.0 + 0.5 * len(levels)))
+    fig = new_figure(width + 2.0, 1.0 + 0.5 * len(levels))
+    ax = fig.add_subplot()
     labels = {n: f"R={graph.nodes[n].get('rank')}\ndim={graph.nodes[n].get('dimension')}" for n in graph.nodes}
-    nx.draw_networkx(reduced, position, ax=ax, labels=labels, node_color="#dde8f5", node_size=900,
-                     font_size=7, arrows=True, edge_color="#777777")
+    nodes = list(reduced.nodes)
+    certified = ["#9ecae1" if graph.nodes[n].get("certainty") == "certified" else "white" for n in nodes]
+    nx.draw_networkx(reduced, position, ax=ax, nodelist=nodes, labels=labels, node_color=certified,
+                     edgecolors="#3b6ea5", node_size=900, font_size=7, arrows=True, edge_color="#777777")
     ax.set_ylabel("model rank")
     ax.set_title(title, fontsize=9)
     ax.tick_params(left=True, labelleft=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    outside_legend(ax, handles=[
+        Line2D([], [], ls="", marker="o", markersize=10, color="#9ecae1", markeredgecolor="#3b6ea5",
+               label="rank certified"),
+        Line2D([], [], ls="", marker="o", markersize=10, color="white", markeredgecolor="#3b6ea5",
+               label="rank not certified")])
+    return save_figure(fig, path, option="--figure")

@@ -1,7 +1,10 @@
 """Jacobians ``J[i, j] = df(x_i; theta) / dtheta_j`` at float64, high precision, in
 ball arithmetic, and exactly.
 
-- :func:`jacobian` uses ``torch.func`` (``vmap`` over inputs of ``jacrev``).
+- :func:`jacobian` uses ``torch.func`` (``vmap`` over inputs of ``jacrev``) on
+  large batches and one backward pass per input on small ones, where the
+  first ``vmap`` call would cost more than the whole Jacobian (it imports
+  ``torch._dynamo``, about a second).
 - :func:`jacobian_mpmath`, :func:`jacobian_arb` and :func:`jacobian_exact` use
   the symbolic gradient of :func:`rankstrat.theory.model.symbolic.symbolic_model`.
 """
@@ -11,7 +14,6 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import torch
-from torch.func import jacrev, vmap
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.theory.model.symbolic import gradient_function
@@ -20,8 +22,12 @@ from rankstrat.theory.spec import Spec
 DEFAULT_CHUNK = 256
 """Inputs per vectorised chunk: keeps the working set in cache (measured fastest on CPU)."""
 
+SMALL_BATCH = 256
+"""Up to this many inputs, :func:`jacobian` takes one backward pass per input instead of ``vmap``."""
 
-def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_size: int | None = None) -> np.ndarray:
+
+def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_size: int | None = None,
+             vectorized: bool | None = None) -> np.ndarray:
     """Float64 Jacobian of the outputs at the rows of ``X`` w.r.t. all parameters.
 
     Parameters
@@ -34,6 +40,9 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
         ``cpu`` or ``cuda``.
     chunk_size : int, optional
         Inputs per vectorised chunk (default :data:`DEFAULT_CHUNK`).
+    vectorized : bool, optional
+        ``vmap`` over inputs (True) or one backward pass per input (False);
+        by default ``vmap`` above :data:`SMALL_BATCH` inputs.
 
     Returns
     -------
@@ -45,7 +54,16 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     >>> J = jacobian(parse_spec("mf:n1=1,k=1,n2=1"), np.array([2.0, 3.0]), np.array([[1.0, 1.0]]))
     >>> J.tolist()
     [[3.0, 2.0]]
+    >>> J = jacobian(parse_spec("mf:n1=1,k=1,n2=1"), np.array([2.0, 3.0]), np.array([[1.0, 1.0]]), vectorized=True)
+    >>> J.tolist()
+    [[3.0, 2.0]]
     """
+    if vectorized is None:
+        vectorized = len(X) > SMALL_BATCH
+    if not vectorized:
+        return jacobian_loop(spec, theta, X, device)
+    from torch.func import jacrev, vmap
+
     model = realize(spec)
     theta_t = torch.as_tensor(np.asarray(theta), dtype=torch.float64, device=device)
     X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device)
@@ -63,25 +81,26 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
 
 
-def jacobian_loop(spec: Spec, theta, X) -> np.ndarray:
-    """The same Jacobian by one autograd backward pass per input (the baseline).
+def jacobian_loop(spec: Spec, theta, X, device: str | torch.device = "cpu") -> np.ndarray:
+    """The same Jacobian by one autograd backward pass per input (the baseline, and small batches).
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> spec = parse_spec("twolayer:d=2,k=2")
     >>> theta, X = np.arange(6.0) / 5, np.ones((3, 2))
-    >>> bool(np.allclose(jacobian_loop(spec, theta, X), jacobian(spec, theta, X)))
+    >>> bool(np.allclose(jacobian_loop(spec, theta, X), jacobian(spec, theta, X, vectorized=True)))
     True
     """
     model = realize(spec)
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device)
+    theta_t = torch.as_tensor(np.asarray(theta), dtype=torch.float64, device=device)
     rows = []
     for x in X_t:
-        th = torch.as_tensor(np.asarray(theta), dtype=torch.float64).clone().requires_grad_(True)
+        th = theta_t.clone().requires_grad_(True)
         (grad,) = torch.autograd.grad(model(th, x[None, :])[0], th)
-        rows.append(grad.numpy())
-    return np.stack(rows)
+        rows.append(grad.detach().cpu().numpy())
+    return np.stack(rows) if rows else np.zeros((0, len(theta_t)))
 
 
 def jacobian_mpmath(spec: Spec, theta, X, dps: int) -> mpmath.matrix:

@@ -176,6 +176,7 @@ def rank_table(
     seed: int = 0,
     certify: bool = True,
     progress: Callable | None = None,
+    on_skip: Callable[[dict, str], None] | None = None,
 ) -> list[dict]:
     """Rows of closed form versus measured rank over a grid of sizes.
 
@@ -194,6 +195,11 @@ def rank_table(
         Try proven bounds (small models only).
     progress : callable, optional
         Wraps the iterable of settings (e.g. ``tqdm``).
+    on_skip : callable, optional
+        ``on_skip(sizes, reason)``: when given, a size setting the target
+        does not fit (``neurons=2`` at ``k=1``) is skipped and reported
+        instead of raising; when every setting is skipped the first error
+        is raised all the same.
 
     Returns
     -------
@@ -208,6 +214,10 @@ def rank_table(
     >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, "neurons=1")
     >>> [(r["k"], r["params"], r["measured"], r["agreement"]) for r in rows]
     [(1, 4, 4, 'agree'), (4, 16, 4, 'agree')]
+    >>> rows = rank_table(parse_spec("twolayer:d=2,k=1"), {"k": [1, 2]}, "neurons=2", on_skip=print)
+    {'k': 1} --target: neurons=2 exceeds the width k=1
+    >>> [(r["k"], r["measured"]) for r in rows]
+    [(2, 6)]
     """
     vary = vary or {}
     keys = list(vary)
@@ -218,9 +228,17 @@ def rank_table(
     if with_fully_connected and spec.family not in ("cnn1d", "cnn2d"):
         raise InputError("--with-fully-connected applies to cnn1d and cnn2d specs")
     rows = []
+    skipped = []
     for sizes in progress(settings) if progress else settings:
         current = spec.replace(**sizes)
-        found = resolve_target(current, target, seed)
+        try:
+            found = resolve_target(current, target, seed)
+        except InputError as exc:
+            if on_skip is None or len(skipped) + 1 == len(settings):
+                raise
+            skipped.append(sizes)
+            on_skip(sizes, str(exc))
+            continue
         form, bound = closed_form_of(current, target, found)
         expected = num_params(current) if form is None else form.value
         result = measure_rank(current, found.point, expected, seed, certify)
@@ -234,4 +252,58 @@ def rank_table(
                        else cnn.fully_connected_target_rank(current, active))
             fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)
             rows.append(_row(fc_spec, sizes, "fully connected", fc_form, False, fc_result))
+    return rows
+
+
+def comparison_label(spec: Spec, varied) -> str:
+    """A spec without its varied keys, naming one architecture among several of one family.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> comparison_label(parse_spec("twolayer:d=3,k=1,act=relu"), ["k"])
+    'twolayer:d=3,act=relu,bias=0'
+    """
+    kept = [f"{key}={value}" for key, value in spec.values if key not in varied]
+    return f"{spec.family}:{','.join(kept)}"
+
+
+def compare_table(specs: list, vary: dict | None = None, target: str = "random", **options) -> list[dict]:
+    """:func:`rank_table` of several architectures over one grid, one list of rows.
+
+    Rows keep :func:`architecture_label`; when two architectures would share a
+    label, each gets its :func:`comparison_label` instead, so a table or plot
+    tells them apart.
+
+    Parameters
+    ----------
+    specs : list of Spec
+    vary, target, **options
+        As :func:`rank_table`, applied to every spec.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> specs = [parse_spec("twolayer:d=2,k=1"), parse_spec("mf:n1=2,k=1,n2=2")]
+    >>> [(r["architecture"], r["k"], r["measured"]) for r in compare_table(specs, {"k": [1, 2]})]
+    [('twolayer', 1, 3), ('twolayer', 2, 6), ('mf', 1, 3), ('mf', 2, 4)]
+    >>> specs = [parse_spec("twolayer:d=2,k=1,act=tanh"), parse_spec("twolayer:d=2,k=1,act=relu")]
+    >>> sorted({r["architecture"] for r in compare_table(specs, {"k": [1]}, certify=False)})
+    ['twolayer:d=2,act=relu,bias=0', 'twolayer:d=2,act=tanh,bias=0']
+    """
+    vary = vary or {}
+    tables = [rank_table(spec, vary, target, **options) for spec in specs]
+    labels = [row["architecture"] for table in tables for row in table]
+    rows = []
+    for spec, table in zip(specs, tables):
+        for row in table:
+            label = row["architecture"]
+            if labels.count(label) > sum(other["architecture"] == label for other in table):
+                own = comparison_label(spec, vary)
+                row["architecture"] = own if label == spec.family else f"{label}, {own}"
+            rows.append(row)
     return rows
