@@ -95,7 +95,7 @@ def parse_formula(text: str, names: Sequence[str] | dict, option: str = "formula
     >>> parse_formula("min(2*k, d) ** 2 / 2", ["d", "k"])
     Min(d, 2*k)**2/2
     >>> parse_formula("k <= d and d < 5", ["d", "k"])
-    (d < 5) & (k <= d)
+    (k <= d) & (d < 5)
     >>> parse_formula("__import__('os').system('true')", ["k"], "--claim")
     Traceback (most recent call last):
     ...
