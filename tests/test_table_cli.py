@@ -48,7 +48,7 @@ def test_polynomial_activation_disagreement_is_shown_not_hidden(run_cli):
 
 @pytest.mark.parametrize("argv, message", [
     (["table", "twolayer:d=2,k=2", "--vary", "width=1..2"], "twolayer has no key 'width'"),
-    (["table", "twolayer:d=2,k=2", "--vary", "k=3..1"], "empty range '3..1'"),
+    (["table", "twolayer:d=2,k=2", "--vary", "k=3..1"], "the range 3..1 is empty"),
     (["table", "twolayer:d=2,k=2", "--target", "rank=1"], "rank= applies to mf, not twolayer"),
     (["table", "mf:n1=2,k=2,n2=2", "--target", "rank=3"], "exceeds min(n1, k, n2)"),
     (["table", "twolayer:d=2,k=2", "--with-fully-connected"], "applies to cnn1d and cnn2d"),

@@ -9,8 +9,9 @@ from tqdm import tqdm
 
 from rankstrat.cases.report import FORMATS, format_rows
 from rankstrat.numerics.model.targets import accepted_targets
-from rankstrat.numerics.rank.table import parse_vary, rank_table
+from rankstrat.numerics.rank.table import rank_table
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import parse_assignments
 
 NAME = "table"
 HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     0
     """
     spec = parse_spec(args.spec)
-    vary = parse_vary(args.vary)
+    vary = parse_assignments(args.vary, "--vary")
     wrap = lambda items: tqdm(items, desc="sizes", file=sys.stderr, disable=args.no_progress)
     rows = rank_table(spec, vary, args.target, args.with_fully_connected, args.seed,
                       certify=not args.no_certify, progress=wrap)

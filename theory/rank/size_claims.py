@@ -4,7 +4,8 @@ and the grid of sizes it is checked over.
 Examples of claims: ``model_rank == k*(d+1)``, ``model_rank <= num_params``
 is not accepted (the right side is a formula in the sizes only), but
 ``num_params == 2*d*k`` and ``model_rank == min(2*k, d)*d - min(2*k, d)*(min(2*k, d) - 1)/2``
-are. Grids: ``k=1..6`` (inclusive range), ``k=1,2,4`` (list), ``k=1..3,8``.
+are. Grids use the values grammar of :mod:`rankstrat.theory.values`: ``k=1..6``
+(inclusive range), ``k=1..6:2`` (step), ``k=1,2,4`` (list), ``k=1..3,8``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sympy
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.formula import parse_formula
+from rankstrat.theory.values import parse_assignments
 
 QUANTITIES = ("model_rank", "num_params")
 """What a claim may be about: the generic model rank, or the parameter count."""
@@ -197,29 +199,6 @@ def parse_size_claim(text: str, size_names: Sequence[str], option: str = "--clai
     return SizeClaim(quantity, op, parse_size_expression(rhs, size_names, option), str(text).strip())
 
 
-def _parse_values(name: str, body: str, option: str) -> list[int]:
-    values: list[int] = []
-    for part in body.split(","):
-        part = part.strip()
-        bounds = part.split("..")
-        try:
-            if len(bounds) == 2:
-                low, high = int(bounds[0]), int(bounds[1])
-                if high < low:
-                    raise ValueError
-                values.extend(range(low, high + 1))
-            elif len(bounds) == 1:
-                values.append(int(part))
-            else:
-                raise ValueError
-        except ValueError:
-            raise InputError(
-                f"{option}: cannot read {name}={body!r}; expected NAME=A..B (inclusive, A <= B) "
-                "or NAME=A,B,C with integers (e.g. k=1..6)"
-            ) from None
-    return values
-
-
 def parse_size_grid(items: Iterable[str], size_names: Sequence[str], option: str = "--vary") -> list[dict]:
     """The grid of sizes named by ``NAME=RANGE`` items (their Cartesian product).
 
@@ -252,20 +231,6 @@ def parse_size_grid(items: Iterable[str], size_names: Sequence[str], option: str
     ...
     rankstrat.theory.errors.InputError: --vary: 'q' is not a size of this model; its sizes are d, k
     """
-    axes: dict[str, list[int]] = {}
-    for item in items:
-        name, eq, body = str(item).partition("=")
-        name = name.strip()
-        if not eq or not name or not body.strip():
-            raise InputError(f"{option}: cannot read {item!r}; expected NAME=A..B or NAME=A,B,C (e.g. k=1..6)")
-        if name not in size_names:
-            sizes = ", ".join(size_names) if size_names else "(none)"
-            raise InputError(f"{option}: {name!r} is not a size of this model; its sizes are {sizes}")
-        if name in axes:
-            raise InputError(f"{option}: size {name!r} given twice")
-        values = _parse_values(name, body, option)
-        if min(values) < 0:
-            raise InputError(f"{option}: sizes must be >= 0, got {name}={body}")
-        axes[name] = values
+    axes = parse_assignments(items, option, names=size_names, minimum=0)
     names = list(axes)
     return [dict(zip(names, combo)) for combo in itertools.product(*(axes[n] for n in names))]
