@@ -14,6 +14,8 @@ from rankstrat.theory.errors import InputError
 
 NAME = "check"
 HELP = "run the claims catalogue (closed form vs numerics) and print a report; exit 1 if any fails"
+EXAMPLE = 'rankstrat check --topic mf --format csv --out report.csv'
+EXIT_ONE = 'exit 1: at least one claim failed or stayed undecided'
 COLUMNS = ["id", "predicted", "measured", "certainty", "result", "seconds", "detail"]
 
 

@@ -26,6 +26,8 @@ from rankstrat.theory.errors import InputError
 NAME = "completion"
 HELP = "observation graph, observed-entry Jacobian rank and determined entries of a partially observed matrix"
 
+EXAMPLE = 'rankstrat completion --example M1 --rank 1 --plot graph.png'
+EXIT_ONE = 'exit 1: never (the report is the result); 2 bad input'
 FIGURE_GRAPHS = ("M1", "M1-plus-r3c2", "M1-blocks", "rank1-10x10-connected", "rank1-10x10-disconnected")
 FIGURE_SWEEPS = (("M4", 20, 0.05), ("M5", 34, 0.02))
 """(example, lowest variance exponent, step size) of the init sweeps drawn by ``--figures``."""

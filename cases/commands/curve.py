@@ -27,6 +27,8 @@ NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
         "sampled classifier sets checked against the theory; density families fitted to measured curves")
 
+EXAMPLE = 'rankstrat curve --density beta:a=2,b=5 --n 1..1e4:log30 --eps0 0.2'
+EXIT_ONE = 'exit 1: a check failed (the bad-minima bound is violated, or the theory leaves the measured band)'
 MAX_SIZES = 20000
 """Most training-set sizes one call computes."""
 

@@ -17,6 +17,8 @@ NAME = "plot"
 HELP = "redraw the figures (and print the tables) of the experiments stored by `rankstrat sweep`"
 
 
+EXAMPLE = 'rankstrat plot out/sweeps --experiment mf4x4 --figure-format pdf'
+EXIT_ONE = 'exit 1: never (a missing or empty store is bad input, exit 2)'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat plot``.
 

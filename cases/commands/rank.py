@@ -15,6 +15,8 @@ NAME = "rank"
 HELP = "model rank of an architecture at a point, with certainty, gap and closed form"
 
 
+EXAMPLE = 'rankstrat rank twolayer:d=3,k=5,act=tanh   (or a model file: rankstrat rank net.py:d=4,k=2)'
+EXIT_ONE = 'exit 1: never (an undecided rank is reported, not failed); 2 bad input or a request over --max-memory'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat rank``.
 

@@ -18,6 +18,8 @@ NAME = "stability"
 HELP = "linear stability of a target at an input set: Jacobian rank at the data vs the model rank, lost directions"
 
 
+EXAMPLE = 'rankstrat stability mf:n1=4,k=4,n2=4 --target rank=1 --inputs entries:12 --curve'
+EXIT_ONE = 'exit 1: never (instability is a finding, not a failure)'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat stability``.
 

@@ -12,6 +12,8 @@ NAME = "strata"
 HELP = "list the rank strata of an architecture (dimension, rank); --verify checks each numerically"
 
 
+EXAMPLE = 'rankstrat strata mf:n1=3,k=2,n2=3 --verify'
+EXIT_ONE = 'exit 1: with --verify, a stratum whose measured rank or dimension disagrees with its formula'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat strata``.
 

@@ -15,6 +15,8 @@ from rankstrat.theory.errors import InputError
 
 NAME = "sweep"
 HELP = "train a sample-size experiment (batched, resumable) and compare its transitions with theory"
+EXAMPLE = 'rankstrat sweep mf4x4 --fast --out out/sweeps'
+EXIT_ONE = 'exit 1: a claimed transition disagrees with its prediction'
 DEFAULT_OUT = "out/sweeps"
 RATE_COLUMNS = ["group", "n", "runs", "converged", "unconverged", "diverged", "recovered", "rate"]
 TRANSITION_COLUMNS = ["label", "predicted", "measured", "agrees", "kind", "formula"]

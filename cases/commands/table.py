@@ -15,6 +15,8 @@ from rankstrat.theory.values import parse_assignments
 
 NAME = "table"
 HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
+EXAMPLE = 'rankstrat table twolayer:d=3,k=1 --vary k=1..6:2 --target neurons=1   (or a model file net.py)'
+EXIT_ONE = 'exit 1: a row where the measured rank disagrees with the closed form'
 COLUMNS = ["architecture", "params_formula", "params", "rank_formula", "closed_form",
            "measured", "certainty", "optimistic", "ratio", "agreement"]
 

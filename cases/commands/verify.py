@@ -18,6 +18,8 @@ NAME = "verify"
 HELP = "check a closed-form claim (model_rank or num_params vs a formula in the sizes) over a grid; exit 1 on a counterexample"
 
 
+EXAMPLE = 'rankstrat verify twolayer:d=3,k=1 --claim "model_rank == k*(d+1)" --vary k=1..3,5'
+EXIT_ONE = 'exit 1: a counterexample, or a grid point left undecided'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat verify``.
 

@@ -14,17 +14,19 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.curves.density_fit import DensityFit, MeasuredCurve, family_curve
 from rankstrat.numerics.curves.sampled_classifiers import SampledCurve
 from rankstrat.theory.curves.learning_curves import LearningCurve
 from rankstrat.theory.errors import InputError
+
 
 FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps")
 """File extensions accepted for figures."""
 
 
 def check_figure_path(path: str) -> str:
-    """Check that a figure can be written at ``path`` (known extension, existing folder).
+    """Check that a figure can be written at ``path`` (known extension, writable folder, created when missing).
 
     Parameters
     ----------
@@ -45,16 +47,9 @@ def check_figure_path(path: str) -> str:
     >>> check_figure_path("curve.gif")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --plot 'curve.gif': unknown figure type 'gif'; expected a file ending in .png, .pdf, .svg, .jpg, .jpeg, .eps, .ps
+    rankstrat.theory.errors.InputError: --plot 'curve.gif': unknown file type 'gif'; expected a file ending in .png, .pdf, .svg, .jpg, .jpeg, .eps, .ps
     """
-    extension = os.path.splitext(path)[1].lower().lstrip(".")
-    if extension not in FORMATS:
-        raise InputError(f"--plot {path!r}: unknown figure type {extension!r}; expected a file ending in "
-                         f"{', '.join('.' + f for f in FORMATS)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"--plot {path!r}: folder {folder!r} does not exist")
-    return path
+    return prepare_output_path(path, "--plot", FORMATS)
 
 
 def _save(fig: Figure, path: str) -> str:
