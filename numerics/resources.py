@@ -51,16 +51,18 @@ class Estimate:
 
 
 def format_bytes(count: float) -> str:
-    """Bytes in decimal units, three significant digits.
+    """Bytes in decimal units, one decimal.
 
     Examples
     --------
     >>> format_bytes(999), format_bytes(23_400_000_000), format_bytes(8 * 10**20)
     ('999 B', '23.4 GB', '800000000.0 TB')
+    >>> format_bytes(48_096_048_000_000)
+    '48.1 TB'
     """
     for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if count >= size:
-            return f"{count / size:.3g} {unit}" if count < 1000 * size else f"{count / size:.1f} {unit}"
+            return f"{count / size:.1f} {unit}" if count < 1000 * size or unit == "TB" else f"{count / size:.0f} {unit}"
     return f"{int(count)} B"
 
 
@@ -213,3 +215,25 @@ def check_degree(spec) -> None:
     if degree is not None and degree > MAX_DEGREE:
         raise ResourceError(f"act=pow{degree}: degree {degree} is above the {MAX_DEGREE} the symbolic side "
                             f"expands; use a degree <= {MAX_DEGREE}")
+
+
+def check_request(spec, n_inputs: int | None = None, limit: int | None = None) -> Estimate:
+    """Refuse a rank request on ``spec`` that is too large (:func:`check_degree`, :func:`check_estimate`).
+
+    Returns
+    -------
+    Estimate
+        The memory estimate when it fits.
+
+    Raises
+    ------
+    ResourceError
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> check_request(parse_spec("mf:n1=2,k=1,n2=2")).bytes
+    768
+    """
+    check_degree(spec)
+    return check_estimate(rank_estimate(spec, n_inputs), limit)
