@@ -237,3 +237,34 @@ def check_request(spec, n_inputs: int | None = None, limit: int | None = None) -
     """
     check_degree(spec)
     return check_estimate(rank_estimate(spec, n_inputs), limit)
+
+
+def strata_count(spec) -> int:
+    """How many strata :func:`rankstrat.theory.rank.stratum.list_strata` would list, from the sizes alone.
+
+    An upper bound for the families that state strata (mf, twolayer, cnn);
+    0 for the others.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.rank.stratum import list_strata
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> [strata_count(parse_spec(t)) >= len(list_strata(parse_spec(t)))
+    ...  for t in ("mf:n1=3,k=2,n2=4", "twolayer:d=2,k=3,bias=1", "cnn1d:d=5,s=3,k=2,share=0")]
+    [True, True, True]
+    >>> strata_count(parse_spec("mf:n1=100000,k=1000,n2=100000"))
+    1002001
+    """
+    family = getattr(spec, "family", None)
+    if family == "mf":
+        if spec["depth"] != 2:
+            return 0
+        return (min(spec["n1"], spec["k"]) + 1) * (min(spec["k"], spec["n2"]) + 1)
+    if family == "twolayer":
+        k = spec["k"]
+        return (k + 1) * (k + 2) // 2 * (3 if spec["bias"] else 2)
+    if family in ("cnn1d", "cnn2d"):
+        from rankstrat.theory.families.cnn import positions
+
+        return spec["k"] + 1 if spec["share"] else spec["k"] * positions(spec) + 1
+    return 0

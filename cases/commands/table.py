@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 
 from tqdm import tqdm
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import FORMATS, format_rows
 from rankstrat.numerics.model.targets import accepted_targets
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.rank.table import rank_table
+from rankstrat.numerics.resources import check_request
 from rankstrat.theory.spec import parse_spec
-from rankstrat.theory.values import parse_assignments
+from rankstrat.theory.values import FORM, parse_assignments
 
 NAME = "table"
 HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
@@ -30,17 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["mf:n1=2,k=2,n2=2", "--vary", "k=1..2", "--vary", "n1=2,3"]).vary
     ['k=1..2', 'n1=2,3']
     """
-    parser.add_argument("spec", help="base architecture, FAMILY:key=value,... or a .toml file")
-    parser.add_argument("--vary", action="append", default=[], metavar="KEY=RANGE",
-                        help="size to vary: A..B, A..B:STEP or a list (repeatable)")
+    parser.add_argument("spec", help="base architecture: FAMILY:key=value,..., a .toml file, or a model file "
+                        "FILE.py / FILE.toml with optional sizes (net.py:d=4,k=2)")
+    parser.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                        help=f"size to vary: {FORM} (repeatable: a product grid)")
     parser.add_argument("--target", default="random", help=f"the point: {accepted_targets()}")
     parser.add_argument("--with-fully-connected", action="store_true",
                         help="cnn: add the fully connected counterpart at the same target")
-    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--format", default="text", choices=FORMATS, help="table format (default text)")
     parser.add_argument("--plot", metavar="FILE", help="draw parameters and rank vs the first varied size (PNG and SVG)")
-    parser.add_argument("--seed", type=int, default=0)
+    add_seed(parser, "the target, the random point and the inputs")
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_max_memory(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     """
     spec = parse_spec(args.spec)
     vary = parse_assignments(args.vary, "--vary")
+    if args.plot:
+        prepare_output_path(args.plot, "--plot")
+    limit = memory_limit(args)
+    for combo in itertools.product(*vary.values()):
+        check_request(spec.replace(**dict(zip(vary, combo))) if vary else spec, None, limit)
     wrap = lambda items: tqdm(items, desc="sizes", file=sys.stderr, disable=args.no_progress)
     rows = rank_table(spec, vary, args.target, args.with_fully_connected, args.seed,
                       certify=not args.no_certify, progress=wrap)
