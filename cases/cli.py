@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except RankstratError as exc:
         return _fail(prefix, f"error: {exc}", 2)
-    except KeyboardInterrupt:
-        return _fail(prefix, "interrupted", 130)
+    except KeyboardInterrupt as exc:
+        return _fail(prefix, f"interrupted{'; ' + str(exc) if str(exc) else ''}", 130)
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stdout = open(os.devnull, "w")
         return 0

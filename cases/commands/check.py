@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from tqdm import tqdm
@@ -10,6 +11,7 @@ from tqdm import tqdm
 from rankstrat.cases.catalogue import all_claims, select_claims
 from rankstrat.cases.claim import run_claim
 from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.theory.errors import InputError
 
 NAME = "check"
@@ -31,14 +33,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", help="comma-separated claim ids")
     parser.add_argument("--topic", help="comma-separated topics")
     parser.add_argument("--full", action="store_true", help="include the large sizes")
-    parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
-    parser.add_argument("--out", help="also write the report to this file (JSON when it ends in .json)")
-    parser.add_argument("--list", action="store_true", help="list the claims and exit")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="report format (json: JSON only on stdout)")
+    parser.add_argument("--out", help="also write the report to this file, row by row as claims finish (JSON when it ends in .json)")
+    parser.add_argument("--list", action="store_true", help="list the claims and exit (JSON with --format json)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the selected claims; 0 when every one passes, 1 otherwise.
+
+    ``--out`` is checked before any claim runs, and each finished row is
+    written to it at once (CSV/text line by line, JSON rewritten whole), so an
+    interruption keeps every finished claim.
 
     Examples
     --------
@@ -51,29 +57,56 @@ def run(args: argparse.Namespace) -> int:
     1 passed, 0 failed
     0
     """
+    for option, value in (("--only", args.only), ("--topic", args.topic)):
+        if value is not None and not [part for part in value.split(",") if part.strip()]:
+            raise InputError(f"{option}: empty; give comma-separated {'claim ids' if option == '--only' else 'topics'} "
+                             "(see `rankstrat check --list`)")
     claims = select_claims(all_claims(full=args.full or bool(args.only)), args.only, args.topic)
     if args.list:
-        for claim in claims:
-            print(f"{claim.id:<45} {claim.statement}")
+        if args.format == "json":
+            print(to_json([{"id": c.id, "statement": c.statement} for c in claims]))
+        else:
+            for claim in claims:
+                print(f"{claim.id:<45} {claim.statement}")
         return 0
     if not claims:
         raise InputError("no claim selected; see `rankstrat check --list`")
+    out = None if not args.out else prepare_output_path(args.out, "--out")
     results = []
     bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
-    for claim in bar:
-        bar.set_postfix_str(claim.id)
-        results.append(run_claim(claim))
-    rows = [
-        {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
-         "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
-        for r in results
-    ]
-    text = format_rows(rows, COLUMNS, args.format)
+    try:
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            results.append(run_claim(claim))
+            if out:
+                _write_report(out, results, args.format)
+    except KeyboardInterrupt:
+        if out and results:
+            raise KeyboardInterrupt(f"{len(results)} finished claims kept in {out}") from None
+        raise
+    text = format_rows(_rows(results), COLUMNS, args.format)
     print(text)
     failed = [r for r in results if not r.passed]
     if args.format != "json":
         print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(to_json([r.as_dict() for r in results]) if args.out.endswith(".json") else text + "\n")
     return 1 if failed else 0
+
+
+def _rows(results) -> list:
+    return [
+        {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
+         "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
+        for r in results
+    ]
+
+
+def _write_report(path: str, results: list, fmt: str) -> None:
+    """Write the report of the claims finished so far (replaced atomically)."""
+    if path.endswith(".json"):
+        text = to_json([r.as_dict() for r in results])
+    else:
+        text = format_rows(_rows(results), COLUMNS, fmt)
+    partial = path + ".partial"
+    with open(partial, "w") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+    os.replace(partial, path)
