@@ -15,6 +15,7 @@ from torch.func import jacrev, vmap
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.theory.model.symbolic import gradient_function
+from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import Spec
 
 DEFAULT_CHUNK = 256
@@ -60,7 +61,11 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     per_input = vmap(jacrev(single), in_dims=(None, 0), chunk_size=chunk_size or DEFAULT_CHUNK)
     blocks = per_input(params, X_t)
     n = X_t.shape[0]
-    return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
+    J = torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
+    if not np.all(np.isfinite(J)):
+        raise InputError(f"{getattr(spec, 'name', spec)}: the model's derivatives are not finite (NaN or inf) "
+                         "at this point and these inputs; no rank can be measured")
+    return J
 
 
 def jacobian_loop(spec: Spec, theta, X) -> np.ndarray:
