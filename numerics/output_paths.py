@@ -81,6 +81,8 @@ def prepare_folder(folder, option: str) -> str:
     rankstrat.theory.errors.InputError: --out: cannot create the folder '/dev/null/figures' (Not a directory)
     """
     folder = os.fspath(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise InputError(f"{option}: {folder!r} is not a folder")
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:

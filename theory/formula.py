@@ -26,9 +26,9 @@ from rankstrat.theory.errors import InputError
 
 MAX_LENGTH = 1000
 """Longest formula text accepted, in characters."""
-MAX_NODES = 400
+MAX_NODES = 2000
 """Most syntax-tree nodes accepted."""
-MAX_DEPTH = 40
+MAX_DEPTH = 100
 """Deepest nesting accepted."""
 MAX_EXPONENT = 1000
 """Largest constant exponent accepted in ``a ** b``."""
@@ -131,7 +131,7 @@ def parse_formula(text: str, names: Sequence[str] | dict, option: str = "formula
 
 
 def _quote(text: str) -> str:
-    return '"' + text + '"' if "'" in text and '"' not in text else repr(text)
+    return repr(text)  # escapes newlines and control characters: the message stays one line
 
 
 def _build(node: ast.AST, symbols: dict, refuse, depth: int):
