@@ -110,10 +110,10 @@ BAD_INPUTS = [
     (["check", "--only", " , "], 2, "--only: empty"),
     # output paths
     (["table", "mf:n1=2,k=1,n2=2", "--plot", "/dev/null/figs/t.png"], 2, "cannot create the folder"),
-    (["stability", "mf:n1=2,k=1,n2=2", "--curve", "--plot", "/dev/null/s.png"], 2, "cannot create the folder"),
+    (["stability", "mf:n1=2,k=1,n2=2", "--curve", "--plot", "/dev/null/s.png"], 2, "is not a folder"),
     (["curve", "--density", "beta:a=2,b=5", "--n", "1..5", "--plot", "/dev/null/c.png", "--quiet"], 2,
-     "cannot create the folder"),
-    (["completion", "--example", "M1", "--plot", "/dev/null/g.png"], 2, "cannot create the folder"),
+     "is not a folder"),
+    (["completion", "--example", "M1", "--plot", "/dev/null/g.png"], 2, "is not a folder"),
     (["check", "--only", "mf.target-rank-1", "--out", "/dev/null/r/report.csv"], 2, "cannot create the folder"),
     (["check", "--only", "mf.target-rank-1", "--out", "{folder}"], 2, "is a folder"),
     (["sweep", "imbalance", "--fast", "--out", "/dev/null/sweeps"], 2, "cannot create the folder"),
