@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP,
-                                 epilog=f"example: {module.EXAMPLE}\n{module.EXIT_ONE}",
+                                 epilog=f"example: {getattr(module, 'EXAMPLE', '')}\n{getattr(module, 'EXIT_ONE', '')}",
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
