@@ -7,7 +7,7 @@ import argparse
 from rankstrat.theory.values import seed_type
 
 
-def add_seed(parser, what: str = "the random point and inputs") -> None:
+def add_seed(parser: argparse.ArgumentParser, what: str = "the random point and inputs") -> None:
     """``--seed S``: a non-negative integer seed (0 to 2^32-1), default 0.
 
     Examples
@@ -20,7 +20,7 @@ def add_seed(parser, what: str = "the random point and inputs") -> None:
                         help=f"seed of {what} (0 to 2^32-1, default 0)")
 
 
-def add_max_memory(parser) -> None:
+def add_max_memory(parser: argparse.ArgumentParser) -> None:
     """``--max-memory SIZE``: refuse requests whose estimate is larger.
 
     Examples
@@ -34,7 +34,7 @@ def add_max_memory(parser) -> None:
                              "default half of this machine's memory)")
 
 
-def memory_limit(args) -> int | None:
+def memory_limit(args: argparse.Namespace) -> int | None:
     """The ``--max-memory`` of ``args`` in bytes, None for the default.
 
     Examples

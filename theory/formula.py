@@ -122,11 +122,8 @@ def parse_formula(text: str, names: Sequence[str] | dict, option: str = "formula
         raise refuse(f"not a formula ({exc.msg})") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise refuse(f"not a formula ({type(exc).__name__})") from None
-    count = 0
-    for node in ast.walk(tree):
-        count += 1
-        if count > MAX_NODES:
-            raise refuse(f"more than {MAX_NODES} terms")
+    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        raise refuse(f"more than {MAX_NODES} terms")
     return _build(tree.body, symbols, refuse, 0)
 
 

@@ -16,12 +16,12 @@ from rankstrat.cases.report import to_json
 from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix
 from rankstrat.numerics.completion.observed_matrix import read_partial_matrix
 from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
-from rankstrat.numerics.output_paths import prepare_folder, prepare_output_path
 from rankstrat.numerics.completion.reference_completions import (
     completions_per_component,
     lowest_rank_completion,
     nuclear_norm_completion,
 )
+from rankstrat.numerics.output_paths import prepare_folder, prepare_output_path
 from rankstrat.theory.completion.observation_graph import graph_summary
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.values import positive_type

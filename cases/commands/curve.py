@@ -14,7 +14,6 @@ Three modes, one per option:
 from __future__ import annotations
 
 import math
-import re
 import sys
 
 import numpy as np

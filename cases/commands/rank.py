@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import to_json
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.rank.engine import model_rank
-from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.numerics.resources import check_request
 from rankstrat.numerics.training.device import DEVICES, resolve_device
 from rankstrat.theory.errors import InputError

@@ -12,8 +12,8 @@ from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.output_paths import prepare_output_path
-from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.values import argument_type, parse_integer, parse_values

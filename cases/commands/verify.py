@@ -10,8 +10,8 @@ from tqdm import tqdm
 
 from rankstrat.cases.claim import CERTAINTY_ORDER, run_claim
 from rankstrat.cases.grid_claims import first_counterexample, grid_points
-from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
+from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.resources import check_request
 from rankstrat.theory.spec import parse_spec
 from rankstrat.theory.values import FORM, positive_type

@@ -7,19 +7,16 @@ follows the extension (png, pdf, svg, ...).
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.curves.density_fit import DensityFit, MeasuredCurve, family_curve
 from rankstrat.numerics.curves.sampled_classifiers import SampledCurve
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.theory.curves.learning_curves import LearningCurve
-from rankstrat.theory.errors import InputError
-
 
 FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps")
 """File extensions accepted for figures."""

@@ -14,8 +14,8 @@ import torch
 from torch.func import jacrev, vmap
 
 from rankstrat.numerics.model.realize import realize
-from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.spec import Spec
 
 DEFAULT_CHUNK = 256

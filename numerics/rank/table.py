@@ -22,6 +22,7 @@ from rankstrat.theory.families import cnn
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
+
 def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
     """Jacobian rank at ``point`` with as few generic inputs as show the full span.
 
