@@ -79,7 +79,7 @@ class Key:
             get_activation(str(raw))
             return str(raw)
         if self.kind == "flag":
-            value = _as_int(raw)
+            value = int(raw) if isinstance(raw, bool) else _as_int(raw)  # TOML true/false are fine for a flag
             if value not in (0, 1):
                 raise SpecError(f"{family}: key {self.name!r} must be 0 or 1, got {_shown(raw)}")
             return value
