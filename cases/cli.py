@@ -83,14 +83,22 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["rank", "twolayer:d=2,k=2,act=gelu"])
     2
     """
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a one-line argument error (2)
-        return int(exc.code or 0)
+        parser = build_parser()  # imports the subcommands: Ctrl-C may land here too
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help (0) or a one-line argument error (2)
+            return int(exc.code or 0)
+    except KeyboardInterrupt:
+        return _fail("rankstrat", "interrupted", 130)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen subcommand; every failure becomes one line and an exit status."""
     prefix = f"rankstrat {args.command}"
     try:
         return int(args.run(args) or 0)
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return _fail(prefix, f"interrupted{'; ' + str(exc) if str(exc) else ''}", 130)
     except BrokenPipeError:  # output piped into `head` and closed early
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- stays open until exit, so no later write fails
         return 0
     except MemoryError:
         return _fail(prefix, "error: out of memory; use smaller sizes, fewer inputs or a lower --max-memory", 2)

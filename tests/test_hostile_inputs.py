@@ -315,3 +315,26 @@ def test_every_subcommand_help_has_an_example_exit_1_and_described_options(run_c
             assert action.help, f"{name} {action.option_strings or action.dest} has no description"
     for name in ("rank", "table"):
         assert ".py" in run_cli(name, "--help")[1]
+
+
+@pytest.mark.slow
+def test_a_real_sigint_during_check_exits_130_and_keeps_the_finished_rows(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.json"
+    process = subprocess.Popen([sys.executable, "-m", "rankstrat", "check", "--full", "--no-progress", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and out.stat().st_size > 2:
+            break
+        time.sleep(0.2)
+    assert process.poll() is None, "the report finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and err.count("\n") == 1 and "interrupted" in err
+    rows = json.loads(out.read_text())
+    assert rows and all("id" in row for row in rows)
