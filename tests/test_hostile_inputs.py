@@ -293,6 +293,10 @@ def test_json_means_json_only(run_cli):
     code, out, _ = run_cli("verify", "twolayer:d=2,k=1", "--claim", "model_rank == k*(d+1)", "--format", "json",
                            "--no-progress")
     assert code == 0 and json.loads(out)["counterexample"] is None
+    code, out, _ = run_cli("conjecture", "mf:n1=5,k=1,n2=5", "--vary", "k=1..4", "--format", "json", "--table")
+    assert code == 0 and json.loads(out)["verified"] is True
+    code, out, _ = run_cli("discover", "mf:n1=2,k=1,n2=2", "--format", "json")
+    assert code == 0 and json.loads(out)
 
 
 def test_plots_into_a_missing_folder_are_created(run_cli, tmp_path):

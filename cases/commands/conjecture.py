@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
-from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.resources import check_request
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.rank.size_claims import parse_size_grid
@@ -67,6 +67,17 @@ def run(args: argparse.Namespace) -> int:
         check_request(spec.replace(**sizes), None, limit)
     report = conjecture_report(spec, args.vary, args.target, args.seed, args.degree)
     c = report.conjecture
+    if args.format == "json":  # one JSON object, nothing else on stdout
+        print(to_json({
+            "spec": str(spec), "names": list(report.names), "usable": report.usable, "entries": len(report.rows),
+            "conjecture": None if c.expr is None else str(c.expr), "regime": c.regime,
+            "latex": None if c.expr is None else c.latex(), "held_out": len(c.held_out or []),
+            "failures": [{"sizes": dict(zip(report.names, p)), "formula": str(f), "measured": m}
+                         for p, f, m in c.failures],
+            "theory": None if report.theory is None else str(report.theory), "theory_agrees": report.theory_agrees,
+            "verified": bool(c.verified), "rows": report.rows if args.table else None,
+        }))
+        return 0 if c.expr is not None and c.verified else 1
     if args.table:
         rows = [{**dict(zip(report.names, r["sizes"])), "rank": r["rank"], "certainty": r["certainty"]}
                 for r in report.rows]
