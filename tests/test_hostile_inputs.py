@@ -306,6 +306,11 @@ def test_plots_into_a_missing_folder_are_created(run_cli, tmp_path):
     code, _, err = run_cli("curve", "--density", "beta:a=2,b=5", "--n", "1..5", "--plot", tmp_path / "new2" / "c.png",
                            "--quiet")
     assert code == 0 and (tmp_path / "new2" / "c.png").exists(), err
+    code, _, err = run_cli("completion", "--example", "M1", "--plot", tmp_path / "new3" / "g.png")
+    assert code == 0 and (tmp_path / "new3" / "g.png").exists(), err
+    code, _, err = run_cli("table", "mf:n1=2,k=1,n2=2", "--vary", "k=1..2", "--no-progress",
+                           "--plot", tmp_path / "new4" / "t.png")
+    assert code == 0 and list((tmp_path / "new4").glob("t.*")), err
 
 
 def test_every_subcommand_help_has_an_example_exit_1_and_described_options(run_cli):
