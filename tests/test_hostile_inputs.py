@@ -118,6 +118,11 @@ BAD_INPUTS = [
     (["check", "--only", "mf.target-rank-1", "--out", "{folder}"], 2, "is a folder"),
     (["sweep", "imbalance", "--fast", "--out", "/dev/null/sweeps"], 2, "cannot create the folder"),
     (["plot", "{folder}"], 2, "no sweep store"),
+    # found by trying more
+    (["sweep", "imbalance", "--seeds", "99999999999999999999999"], 2, "too large"),
+    (["verify", "twolayer:d=2,k=1", "--claim", "model_rank == k/0"], 2, "no finite value"),
+    (["strata", "twolayer:d=2,k=100000"], 2, "strata"),
+    (["rank", "twolayer:d=3,k=2", "--inputs", "1e20"], 2, "too large"),
 ]
 
 

@@ -19,6 +19,8 @@ HELP = "train a sample-size experiment (batched, resumable) and compare its tran
 EXAMPLE = 'rankstrat sweep mf4x4 --fast --out out/sweeps'
 EXIT_ONE = 'exit 1: a claimed transition disagrees with its prediction'
 DEFAULT_OUT = "out/sweeps"
+MAX_SEEDS = 10_000
+"""Most seeds per (group, n): the plan of runs is listed before training."""
 RATE_COLUMNS = ["group", "n", "runs", "converged", "unconverged", "diverged", "recovered", "rate"]
 TRANSITION_COLUMNS = ["label", "predicted", "measured", "agrees", "kind", "formula"]
 
@@ -31,11 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> p = argparse.ArgumentParser(); add_arguments(p)
     >>> args = p.parse_args(["mf4x4", "--seeds", "3"])
     >>> args.experiment, args.seeds, args.backend
-    ('mf4x4', '3', 'local')
+    ('mf4x4', 3, 'local')
     """
     parser.add_argument("experiment", nargs="?", help="experiment name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the experiments and exit")
-    parser.add_argument("--seeds", help="seeds per (group, n), a positive integer (default: the experiment's)")
+    parser.add_argument("--seeds", type=positive_type("--seeds", MAX_SEEDS),
+                        help=f"seeds per (group, n), 1 to {MAX_SEEDS} (default: the experiment's)")
     parser.add_argument("--fast", action="store_true", help="the small configuration used by the claims")
     parser.add_argument("--device", default="cpu", choices=DEVICES, help="torch device")
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"directory of the store and figures (default {DEFAULT_OUT})")

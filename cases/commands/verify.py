@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     limit = memory_limit(args)
     for point in points:
         check_request(point.spec, args.inputs, limit)
+        point.claim.predicted()  # a formula without a value at a grid point is bad input, not a failed claim
     text_claim = _claim_text(points)
     if args.format != "json":
         print(f"{'model':<12} {model}")
