@@ -266,9 +266,11 @@ def write_rows(path: str, rows: Sequence[dict], columns: Sequence[str], provenan
     text = format_rows(rows, columns, fmt, provenance=provenance, math_columns=math_columns)
     if fmt == "text":
         text = "\n".join(provenance_lines(provenance) + [text])
+    partial = path + ".partial"  # replaced atomically: a reader never sees half a report
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(partial, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
+        os.replace(partial, path)
     except OSError as exc:
         raise InputError(f"--out {path!r}: cannot write ({exc.strerror})") from None
     return path

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-from rankstrat.theory.errors import InputError
 
 
 def figure_formats() -> tuple[str, ...]:
@@ -29,7 +28,7 @@ def figure_formats() -> tuple[str, ...]:
 
 
 def check_figure_path(path, option: str = "--plot") -> str:
-    """Check that a figure can be written at ``path``: a known extension, an existing folder.
+    """Check that a figure can be written at ``path``: a known extension, a writable folder (created when missing).
 
     Parameters
     ----------
@@ -54,18 +53,12 @@ def check_figure_path(path, option: str = "--plot") -> str:
     >>> check_figure_path("curve.gifx")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --plot 'curve.gifx': unknown figure type 'gifx'; expected a file ending in ...
+    rankstrat.theory.errors.InputError: --plot 'curve.gifx': unknown file type 'gifx'; expected a file ending in ...
     """
-    path = os.fspath(path)
-    extension = os.path.splitext(path)[1].lower().lstrip(".")
-    formats = figure_formats()
-    if extension not in formats:
-        raise InputError(f"{option} {path!r}: unknown figure type {extension!r}; expected a file ending in "
-                         f"{', '.join('.' + f for f in formats)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"{option} {path!r}: folder {folder!r} does not exist")
-    return extension
+    from rankstrat.numerics.output_paths import prepare_output_path
+
+    prepare_output_path(path, option, extensions=figure_formats())
+    return os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
 
 
 def new_figure(width: float = 6.4, height: float = 4.2):

@@ -95,9 +95,9 @@ def test_fit_mode_json(run_cli):
 @pytest.mark.parametrize("argv, fragments", [
     (["--density", "beta:a=2,c=5"], ["--density", "unknown key 'c'", "a, b, offset"]),
     (["--density", "gauss:m=1"], ["--density", "unknown family 'gauss'", "beta:a=A,b=B"]),
-    (["--density", "beta:a=2,b=5", "--n", "1..x"], ["--n '1..x'", "'x' is not a number", "1..1000"]),
-    (["--density", "beta:a=2,b=5", "--n", "5..1"], ["--n '5..1'", "is empty"]),
-    (["--density", "beta:a=2,b=5", "--n", "1..1e9"], ["more than 20000 sizes", "A..B:logK"]),
+    (["--density", "beta:a=2,b=5", "--n", "1..x"], ["--n", "cannot read 'x'", "ASCII digits"]),
+    (["--density", "beta:a=2,b=5", "--n", "5..1"], ["--n", "5..1 is empty"]),
+    (["--density", "beta:a=2,b=5", "--n", "1..1e9"], ["more than 20000 values", "A..B:logK"]),
     (["--density", "beta:a=2,b=5", "--eps0", "1.5"], ["--eps0 '1.5'", "a number in (0, 1)"]),
     (["--density", "beta:a=2,b=5", "--method", "simpson"], ["--method 'simpson'", "auto, exact, quad"]),
     (["--density", "beta:a=2,b=5", "--quantiles", "0.5,2"], ["--quantiles '2'", "probabilities in (0, 1)"]),
@@ -121,15 +121,14 @@ def test_bad_input_exits_2_with_a_clear_message(run_cli, argv, fragments):
 
 
 def test_a_mode_is_required(capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(["curve", "--n", "1..10"])
-    assert info.value.code == 2
-    assert "one of the arguments --density --sample --fit is required" in capsys.readouterr().err
+    assert cli.main(["curve", "--n", "1..10"]) == 2
+    err = capsys.readouterr().err
+    assert "one of the arguments --density --sample --fit is required" in err and err.count("\n") == 1
 
 
 def test_parse_sizes_forms():
     assert parse_sizes("1..5") == [1, 2, 3, 4, 5]
     assert parse_sizes("0..10:log3") == [0, 1, 3, 10]
     assert parse_sizes("1e3,10") == [10, 1000]
-    with pytest.raises(InputError, match="not a non-negative integer"):
+    with pytest.raises(InputError, match="cannot read '2.5'"):
         parse_sizes("2.5")

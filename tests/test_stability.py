@@ -242,11 +242,11 @@ def test_command_curve_and_plot(run_cli, tmp_path):
     "argv, message",
     [
         (["--plot", "x.png"], "--plot needs --curve"),
-        (["--curve", "3..99"], "must lie within 1..5"),
+        (["--curve", "3..99"], "--curve: 99 is too large; expected an integer >= 1 and <= 5"),
         (["--curve", "3-4"], "cannot read '3-4'"),
         (["--target", "rank=1"], "rank= applies to mf"),
         (["--inputs", "digits:5"], "digits images have 64 features"),
-        (["--directions", "-1"], "--directions must be >= 0"),
+        (["--directions", "-1"], "argument --directions: -1 is below 0"),
     ],
 )
 def test_command_bad_input_exits_2_with_one_line(run_cli, argv, message):

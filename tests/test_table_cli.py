@@ -11,7 +11,6 @@ import pytest
 
 from rankstrat.cases.provenance import source_commit
 
-
 def test_width_table_keeps_the_optimistic_size_flat(run_cli):
     code, out, _ = run_cli("table", "twolayer:d=3,k=1", "--vary", "k=1..6", "--target", "neurons=1",
                            "--format", "json", "--no-progress")
@@ -54,8 +53,8 @@ def test_polynomial_activation_disagreement_is_shown_not_hidden(run_cli):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["table", "twolayer:d=2,k=2", "--vary", "width=1..2"], "twolayer has no key 'width'"),
-    (["table", "twolayer:d=2,k=2", "--vary", "k=3..1"], "empty range '3..1'"),
+    (["table", "twolayer:d=2,k=2", "--vary", "width=1..2"], "unknown key 'width'"),
+    (["table", "twolayer:d=2,k=2", "--vary", "k=3..1"], "the range 3..1 is empty"),
     (["table", "twolayer:d=2,k=2", "--target", "rank=1"], "rank= applies to mf, not twolayer"),
     (["table", "mf:n1=2,k=2,n2=2", "--target", "rank=3"], "exceeds min(n1, k, n2)"),
     (["table", "twolayer:d=2,k=2", "--with-fully-connected"], "applies to cnn1d and cnn2d"),

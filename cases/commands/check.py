@@ -7,12 +7,15 @@ import argparse
 from rankstrat.cases.catalogue import all_claims, select_claims
 from rankstrat.cases.claim import run_claim
 from rankstrat.cases.provenance import provenance
-from rankstrat.cases.report import FORMATS, format_rows, write_rows
+from rankstrat.cases.report import FORMATS, format_rows, to_json, write_rows
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
 
 NAME = "check"
 HELP = "run the claims catalogue (closed form vs numerics) and print a report; exit 1 if any fails"
+EXAMPLE = 'rankstrat check --topic mf --format csv --out report.csv'
+EXIT_ONE = 'exit 1: at least one claim failed or stayed undecided'
 COLUMNS = ["id", "predicted", "measured", "certainty", "result", "seconds", "detail"]
 
 
@@ -28,14 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", help="comma-separated claim ids")
     parser.add_argument("--topic", help="comma-separated topics")
     parser.add_argument("--full", action="store_true", help="include the large sizes")
-    parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
-    parser.add_argument("--out", help="also write the report with its provenance (.json, .csv, .tex, .md, else text)")
-    parser.add_argument("--list", action="store_true", help="list the claims and exit")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="report format (json: JSON only on stdout)")
+    parser.add_argument("--out", help="also write the report with its provenance, row by row as claims finish "
+                        "(.json, .csv, .tex, .md, else text)")
+    parser.add_argument("--list", action="store_true", help="list the claims and exit (JSON with --format json)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar and no summary line")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the selected claims; 0 when every one passes, 1 otherwise.
+
+    ``--out`` is checked before any claim runs, and each finished row is
+    written to it at once (CSV/text line by line, JSON rewritten whole), so an
+    interruption keeps every finished claim.
 
     Examples
     --------
@@ -57,29 +65,47 @@ def run(args: argparse.Namespace) -> int:
     1 passed, 0 failed
     0
     """
+    for option, value in (("--only", args.only), ("--topic", args.topic)):
+        if value is not None and not [part for part in value.split(",") if part.strip()]:
+            raise InputError(f"{option}: empty; give comma-separated {'claim ids' if option == '--only' else 'topics'} "
+                             "(see `rankstrat check --list`)")
     claims = select_claims(all_claims(full=args.full or bool(args.only)), args.only, args.topic)
     if args.list:
-        for claim in claims:
-            print(f"{claim.id:<45} {claim.statement}")
+        if args.format == "json":
+            print(to_json([{"id": c.id, "statement": c.statement} for c in claims]))
+        else:
+            for claim in claims:
+                print(f"{claim.id:<45} {claim.statement}")
         return 0
     if not claims:
         raise InputError("no claim selected; see `rankstrat check --list`")
+    out = None if not args.out else prepare_output_path(args.out, "--out")
     results = []
+    record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims))
+    columns = COLUMNS + ["statement", "source", "passed", "error"]
     bar = Progress(claims, desc="claims", unit="claim", enabled=not args.no_progress)
-    for claim in bar:
-        bar.set_postfix_str(claim.id)
-        results.append(run_claim(claim))
-    bar.close()
-    rows = [
+    try:
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            results.append(run_claim(claim))
+            if out:
+                write_rows(out, _rows(results), columns, record)
+    except KeyboardInterrupt:
+        if out and results:
+            raise KeyboardInterrupt(f"{len(results)} finished claims kept in {out}") from None
+        raise
+    finally:
+        bar.close()
+    print(format_rows(_rows(results), COLUMNS, args.format, provenance=record))
+    failed = [r for r in results if not r.passed]
+    if args.format != "json":
+        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _rows(results) -> list:
+    return [
         {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
          "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
         for r in results
     ]
-    record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims))
-    print(format_rows(rows, COLUMNS, args.format, provenance=record))
-    failed = [r for r in results if not r.passed]
-    if args.format != "json":
-        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    if args.out:
-        write_rows(args.out, rows, COLUMNS + ["statement", "source", "passed", "error"], record)
-    return 1 if failed else 0

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import argparse
 
-from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
+from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.resources import check_request
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.rank.size_claims import parse_size_grid
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import FORM, argument_type
 
 NAME = "conjecture"
+EXAMPLE = "rankstrat conjecture twolayer:d=1,k=1 --vary d=1..5 --vary k=1..4 --table"
+EXIT_ONE = "exit 1: no formula fits the certified table, or a held-out size disagrees"
 HELP = "conjecture a closed form for the model rank from a certified table over sizes; verify it on held-out sizes"
 
 
@@ -24,13 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ['d=1..3']
     """
     parser.add_argument("spec", help="FAMILY:key=value,... or a model file (FILE.py, FILE.toml)")
-    parser.add_argument("--vary", action="append", default=[], metavar="NAME=RANGE",
-                        help="a size and its values, A..B or A,B,C; repeat for a product grid")
+    parser.add_argument("--vary", action="append", default=[], metavar="NAME=VALUES",
+                        help=f"a size and its values: {FORM}; repeat for a product grid")
     parser.add_argument("--target", default="random", help="the point at each size (default random: generic rank)")
-    parser.add_argument("--degree", type=int, default=3, help="largest total degree fitted (default 3)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--degree", type=argument_type("--degree", 0, 6), default=3,
+                        help="largest total degree fitted, 0 to 6 (default 3)")
+    add_seed(parser)
+    add_max_memory(parser)
     parser.add_argument("--table", action="store_true", help="print the rank table too")
-    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--format", default="text", choices=FORMATS, help="table format (default text)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,15 +55,29 @@ def run(args: argparse.Namespace) -> int:
     theory         agrees with r*(n1 + n2 - r) on the grid
     0
     """
-    from rankstrat.numerics.discovery.conjecture_table import conjecture_report
+    from rankstrat.numerics.discovery.conjecture_table import conjecture_report, size_names
 
     if not args.vary:
         raise InputError("conjecture: give at least one --vary NAME=RANGE (e.g. --vary k=1..6)")
     if not 0 <= args.degree <= 6:
         raise InputError(f"--degree must be between 0 and 6, got {args.degree}")
     spec = parse_spec(args.spec)
+    limit = memory_limit(args)
+    for sizes in parse_size_grid(args.vary, size_names(spec)):
+        check_request(spec.replace(**sizes), None, limit)
     report = conjecture_report(spec, args.vary, args.target, args.seed, args.degree)
     c = report.conjecture
+    if args.format == "json":  # one JSON object, nothing else on stdout
+        print(to_json({
+            "spec": str(spec), "names": list(report.names), "usable": report.usable, "entries": len(report.rows),
+            "conjecture": None if c.expr is None else str(c.expr), "regime": c.regime,
+            "latex": None if c.expr is None else c.latex(), "held_out": len(c.held_out or []),
+            "failures": [{"sizes": dict(zip(report.names, p)), "formula": str(f), "measured": m}
+                         for p, f, m in c.failures],
+            "theory": None if report.theory is None else str(report.theory), "theory_agrees": report.theory_agrees,
+            "verified": bool(c.verified), "rows": report.rows if args.table else None,
+        }))
+        return 0 if c.expr is not None and c.verified else 1
     if args.table:
         rows = [{**dict(zip(report.names, r["sizes"])), "rank": r["rank"], "certainty": r["certainty"]}
                 for r in report.rows]

@@ -14,7 +14,6 @@ Three modes, one per option:
 from __future__ import annotations
 
 import math
-import re
 import sys
 
 import numpy as np
@@ -23,13 +22,18 @@ from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.values import parse_values
 
 NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
         "sampled classifier sets checked against the theory; density families fitted to measured curves")
 
+EXAMPLE = 'rankstrat curve --density beta:a=2,b=5 --n 1..1e4:log30 --eps0 0.2'
+EXIT_ONE = 'exit 1: a check failed (the bad-minima bound is violated, or the theory leaves the measured band)'
 MAX_SIZES = 20000
 """Most training-set sizes one call computes."""
+MAX_N = 10**12
+"""Largest training-set size."""
 
 DEFAULT_SIZES = {"density": "1..1000", "sample": "0..50:5"}
 
@@ -40,18 +44,9 @@ _SIZES_FORM = "sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20"
 # option parsing
 # ---------------------------------------------------------------------------
 
-def _integer(text: str, option: str, whole: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{option} {whole!r}: {text!r} is not a number; expected {_SIZES_FORM}") from None
-    if not math.isfinite(value) or value < 0 or value != int(value):
-        raise InputError(f"{option} {whole!r}: {text!r} is not a non-negative integer; expected {_SIZES_FORM}")
-    return int(value)
-
-
 def parse_sizes(text: str, option: str = "--n") -> list[int]:
-    """Training-set sizes from ``A..B`` (every integer), ``A..B:STEP``, ``A..B:logK`` or ``a,b,c``.
+    """Training-set sizes: VALUES of :mod:`rankstrat.theory.values` (``A..B``, ``A..B:STEP``,
+    ``A..B:logK``, ``a,b,c``), at most :data:`MAX_N`, sorted without repeats.
 
     Parameters
     ----------
@@ -62,7 +57,6 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     Returns
     -------
     list of int
-        Sorted, without repeats.
 
     Raises
     ------
@@ -75,43 +69,12 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     [0, 5, 10, 15, 20]
     >>> parse_sizes("1..1e6:log4"), parse_sizes("3,1,2,3")
     ([1, 100, 10000, 1000000], [1, 2, 3])
-    >>> parse_sizes("10..1")
+    >>> parse_sizes("1e300")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --n '10..1': range 10..1 is empty; expected sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20
+    rankstrat.theory.errors.InputError: --n: '1e300' is too large; at most 1e+12
     """
-    sizes: set[int] = set()
-    items = [item.strip() for item in str(text).split(",")]
-    if not any(items):
-        raise InputError(f"{option} {text!r}: empty; expected {_SIZES_FORM}")
-    for item in items:
-        match = re.fullmatch(r"([^.:]+)\.\.([^.:]+(?:\.\d+)?(?:[eE][+]?\d+)?)(?::(log)?(\S+))?", item)
-        if not match:
-            sizes.add(_integer(item, option, text))
-            continue
-        start, stop = _integer(match.group(1), option, text), _integer(match.group(2), option, text)
-        if stop < start:
-            raise InputError(f"{option} {text!r}: range {start}..{stop} is empty; expected {_SIZES_FORM}")
-        step_text = match.group(4)
-        if match.group(3):
-            count = _integer(step_text, option, text)
-            if count < 2:
-                raise InputError(f"{option} {text!r}: log{step_text} needs at least 2 points; expected {_SIZES_FORM}")
-            low = max(start, 1)
-            values = np.unique(np.round(np.geomspace(low, max(stop, low), count)).astype(np.int64))
-            sizes.update(int(v) for v in values)
-            if start == 0:
-                sizes.add(0)
-            continue
-        step = 1 if step_text is None else _integer(step_text, option, text)
-        if step < 1:
-            raise InputError(f"{option} {text!r}: step {step_text!r} must be a positive integer; expected {_SIZES_FORM}")
-        if (stop - start) // step + 1 > MAX_SIZES:
-            raise InputError(f"{option} {text!r}: more than {MAX_SIZES} sizes; use A..B:STEP or A..B:logK")
-        sizes.update(range(start, stop + 1, step))
-    if len(sizes) > MAX_SIZES:
-        raise InputError(f"{option} {text!r}: more than {MAX_SIZES} sizes; use A..B:STEP or A..B:logK")
-    return sorted(sizes)
+    return sorted(parse_values(text, option, minimum=0, maximum=MAX_N, limit=MAX_SIZES))
 
 
 def _number(text, option: str, low: float = None, high: float = None, kind=float, what: str = "") -> float:

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import argparse
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import FORMATS, format_rows
+from rankstrat.numerics.output_paths import prepare_output_path
+from rankstrat.numerics.resources import check_request
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import positive_type
 
 NAME = "discover"
 HELP = "discover the rank strata from the model's structure: ranks, dimensions, closure poset (JSON, Hasse figure)"
+EXAMPLE = "rankstrat discover mf:n1=3,k=2,n2=3 --json poset.json --figure hasse.png"
+EXIT_ONE = "exit 1: a hand-derived stratum was not discovered"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,12 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     'out.json'
     """
     parser.add_argument("spec", help="FAMILY:key=value,... or a model file (FILE.py, FILE.toml)")
-    parser.add_argument("--seed", type=int, default=0)
+    add_seed(parser, "the point measured in each degeneration")
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster)")
-    parser.add_argument("--max", type=int, default=2000, metavar="N", help="most degenerations to measure")
+    parser.add_argument("--max", type=positive_type("--max"), default=2000, metavar="N",
+                        help="most degenerations to measure (default 2000)")
+    add_max_memory(parser)
     parser.add_argument("--json", metavar="FILE", help="write the poset (nodes and Hasse edges) as JSON")
     parser.add_argument("--figure", metavar="FILE", help="draw the Hasse diagram; the extension picks the format")
-    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--format", default="text", choices=FORMATS, help="table format (default text)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,11 +60,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max < 1:
         raise InputError(f"--max must be a positive integer, got {args.max}")
+    for option, path in (("--json", args.json), ("--figure", args.figure)):
+        if path:
+            prepare_output_path(path, option)
     spec = parse_spec(args.spec)
     if args.figure:
         from rankstrat.numerics.figures import check_figure_path
 
         check_figure_path(args.figure, "--figure")
+    check_request(spec, None, memory_limit(args))
     from rankstrat.cases.provenance import provenance
 
     record = provenance(spec, args.seed, max=args.max)

@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 import math
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import to_json
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.rank.engine import model_rank
+from rankstrat.numerics.resources import check_request
+from rankstrat.numerics.training.device import DEVICES, resolve_device
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import positive_type
 
 NAME = "rank"
 HELP = "model rank of an architecture at a point, with certainty, gap and closed form"
 
 
+EXAMPLE = 'rankstrat rank twolayer:d=3,k=5,act=tanh   (or a model file: rankstrat rank net.py:d=4,k=2)'
+EXIT_ONE = 'exit 1: never (an undecided rank is reported, not failed); 2 bad input or a request over --max-memory'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat rank``.
 
@@ -24,42 +30,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["mf:n1=2,k=2,n2=2", "--at", "zero"]).at
     'zero'
     """
-    parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1) or a .toml file")
+    parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1), a .toml file, "
+                        "or a model file FILE.py / FILE.toml with optional sizes (net.py:d=4,k=2)")
     parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
     parser.add_argument("--target", default=None,
                         help=f"evaluate at a target instead of --at: {accepted_targets()}")
-    parser.add_argument("--inputs", type=int, default=None, metavar="N", help="number of generic inputs (default 2M)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
-    parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
+    parser.add_argument("--inputs", type=positive_type("--inputs"), default=None, metavar="N",
+                        help="number of generic inputs (default 2M)")
+    add_seed(parser)
+    parser.add_argument("--device", default="cpu", choices=DEVICES, help="torch device for the float64 Jacobian")
+    add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
     parser.add_argument("--minimize", action="store_true",
                         help="also measure the rank at other points computing the same function (idle units "
                              "zeroed, freed, or copies of active units) and report the lowest: the optimistic size "
                              "(with --json, the point attaining it as optimistic_point, loadable by --at)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def resolve_device(name: str) -> str:
-    """``auto`` -> ``cuda`` when available, else ``cpu``; check the others.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    'cpu'
-    >>> resolve_device("tpu")
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --device: unknown device 'tpu'; expected auto, cpu or cuda
-    """
-    import torch
-
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name not in ("cpu", "cuda"):
-        raise InputError(f"--device: unknown device {name!r}; expected auto, cpu or cuda")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise InputError("--device cuda: no CUDA device is available; use --device cpu or auto")
-    return name
 
 
 def closed_form_for(spec, at: str):
@@ -90,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
     0
     """
     spec = parse_spec(args.spec)
-    if args.inputs is not None and args.inputs < 1:
-        raise InputError(f"--inputs must be a positive integer, got {args.inputs}")
+    check_request(spec, args.inputs, memory_limit(args))
     if args.target is not None:
         if args.at != "random":
             raise InputError("--target and --at choose the point in two ways; give one of them")
@@ -101,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         form, at, bound = closed_form_for(spec, args.at), args.at, False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
-        certify=not args.no_certify, device=resolve_device(args.device),
+        certify=not args.no_certify, device=str(resolve_device(args.device)),
     )
     if form is None or result.rank is None:
         agree = None

@@ -6,18 +6,24 @@ from __future__ import annotations
 import argparse
 import math
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import argument_type, parse_integer, parse_values
 
 NAME = "stability"
 HELP = "linear stability of a target at an input set: Jacobian rank at the data vs the model rank, lost directions"
 
 
+EXAMPLE = 'rankstrat stability mf:n1=4,k=4,n2=4 --target rank=1 --inputs entries:12 --curve'
+EXIT_ONE = 'exit 1: never (instability is a finding, not a failure)'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat stability``.
 
@@ -32,37 +38,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", default="random", help=f"target point: {accepted_targets()}")
     parser.add_argument("--inputs", default=None, help=f"input set: {INPUTS_ACCEPTED} (default random:2M)")
     parser.add_argument("--curve", nargs="?", const="all", default=None, metavar="A..B",
-                        help="stability at the first n inputs for n in A..B (all n without a value)")
+                        help="stability at the first n inputs for n in VALUES, e.g. 10..40:5 (all n without a value)")
     parser.add_argument("--plot", metavar="FILE.png", help="with --curve: draw rank against n")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the target, the inputs and the generic inputs")
+    add_seed(parser, "the target, the inputs and the generic inputs")
+    add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
-    parser.add_argument("--directions", type=int, default=6, metavar="K", help="lost directions to print (default 6)")
+    parser.add_argument("--directions", type=argument_type("--directions", 0), default=6, metavar="K",
+                        help="lost directions to print (default 6)")
     parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def parse_curve_sizes(text: str, count: int) -> list:
-    """``all`` -> ``1..count``; ``A..B`` -> that range (within ``1..count``).
+    """``all`` -> ``1..count``; otherwise VALUES (:mod:`rankstrat.theory.values`) within ``1..count``.
 
     Examples
     --------
-    >>> parse_curve_sizes("3..5", 10), len(parse_curve_sizes("all", 4))
-    ([3, 4, 5], 4)
+    >>> parse_curve_sizes("3..5", 10), len(parse_curve_sizes("all", 4)), parse_curve_sizes("2..8:3", 10)
+    ([3, 4, 5], 4, [2, 5, 8])
     >>> parse_curve_sizes("5..30", 10)
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --curve: '5..30' must lie within 1..10 (the number of inputs)
+    rankstrat.theory.errors.InputError: --curve: 30 is too large; expected an integer >= 1 and <= 10
     """
     if text == "all":
         return list(range(1, count + 1))
-    low, sep, high = text.partition("..")
-    try:
-        a, b = int(low), int(high)
-    except ValueError:
-        raise InputError(f"--curve: cannot read {text!r}; expected A..B with integers, e.g. 10..40") from None
-    if not sep or not 1 <= a <= b <= count:
-        raise InputError(f"--curve: {text!r} must lie within 1..{count} (the number of inputs)")
-    return list(range(a, b + 1))
+    return sorted(parse_values(text, "--curve", minimum=1, maximum=count))
+
+
+def requested_inputs(text) -> int | None:
+    """The number of inputs ``--inputs KIND:N,...`` asks for, None when it names a file or nothing.
+
+    Examples
+    --------
+    >>> requested_inputs("random:100000000"), requested_inputs("data.npy"), requested_inputs("entries:all")
+    (100000000, None, None)
+    """
+    kind, sep, rest = str(text or "").partition(":")
+    first = rest.split(",", 1)[0].strip()
+    if not sep or not first or first == "all" or kind.endswith((".npy", ".csv", ".txt", ".json")):
+        return None
+    return parse_integer(first, f"--inputs {text}", minimum=1)
 
 
 def _gap(value: float) -> str:
@@ -128,7 +144,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--directions must be >= 0, got {args.directions}")
     if args.plot and args.curve is None:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
+    if args.plot:
+        prepare_output_path(args.plot, "--plot")
     spec = parse_spec(args.spec)
+    limit = memory_limit(args)
+    check_request(spec, None, limit)
+    count = requested_inputs(args.inputs)
+    if count is not None:
+        check_estimate(inputs_estimate(spec, count), limit)
+        check_request(spec, count, limit)
     target = resolve_target(spec, args.target, seed=args.seed)
     from rankstrat.theory.model.symbolic import num_params
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import FORMATS, format_rows, write_rows
 from rankstrat.numerics.model.targets import accepted_targets
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.progress import Progress
-from rankstrat.numerics.rank.table import compare_table, parse_vary
+from rankstrat.numerics.rank.table import compare_table
+from rankstrat.numerics.resources import check_request
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import FORM, parse_assignments
 
 NAME = "table"
 HELP = "table of parameter count, closed-form and measured model rank over a grid of sizes"
+EXAMPLE = 'rankstrat table twolayer:d=3,k=1 --vary k=1..6:2 --target neurons=1   (or a model file net.py)'
+EXIT_ONE = 'exit 1: a row where the measured rank disagrees with the closed form'
 COLUMNS = ["architecture", "params_formula", "params", "rank_formula", "closed_form",
            "measured", "certainty", "optimistic", "ratio", "agreement"]
 MATH_COLUMNS = ["params_formula", "rank_formula"]
@@ -31,21 +38,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ['mf:n1=2,k=2,n2=2', 'twolayer:d=2,k=2']
     """
     parser.add_argument("spec", nargs="+",
-                        help="architecture(s), FAMILY:key=value,... or a .toml file; several share one table and plot")
-    parser.add_argument("--vary", action="append", default=[], metavar="KEY=RANGE",
-                        help="size to vary: A..B, A..B:STEP or a list (repeatable)")
+                        help="architecture(s): FAMILY:key=value,..., a .toml file, or a model file FILE.py / FILE.toml "
+                        "with optional sizes (net.py:d=4,k=2); several share one table and plot")
+    parser.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                        help=f"size to vary: {FORM} (repeatable: a product grid)")
     parser.add_argument("--target", default="random",
                         help=f"the point: {accepted_targets()}; sizes too small for it are skipped with a note")
     parser.add_argument("--with-fully-connected", action="store_true",
                         help="cnn: add the fully connected counterpart at the same target")
-    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--format", default="text", choices=FORMATS, help="table format (default text)")
     parser.add_argument("--out", metavar="FILE",
                         help="also write the table with its provenance (.json, .csv, .tex, .md, else text)")
     parser.add_argument("--plot", metavar="FILE",
                         help="draw parameters and rank vs the first varied size; the extension picks the format")
-    parser.add_argument("--seed", type=int, default=0)
+    add_seed(parser, "the target, the random point and the inputs")
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar and no summary line")
+    add_max_memory(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,11 +82,17 @@ def run(args: argparse.Namespace) -> int:
     from rankstrat.cases.provenance import provenance
 
     specs = [parse_spec(text) for text in args.spec]
-    vary = parse_vary(args.vary)
+    vary = parse_assignments(args.vary, "--vary")
     if args.plot:
         from rankstrat.numerics.figures import check_figure_path
 
         check_figure_path(args.plot)
+    if args.out:
+        prepare_output_path(args.out, "--out")
+    limit = memory_limit(args)
+    for spec in specs:
+        for combo in itertools.product(*vary.values()):
+            check_request(spec.replace(**dict(zip(vary, combo))) if vary else spec, None, limit)
     skipped = []
 
     def skip(sizes: dict, reason: str) -> None:

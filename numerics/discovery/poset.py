@@ -18,7 +18,7 @@ import json
 import networkx as nx
 import numpy as np
 
-from rankstrat.numerics.discovery.degenerations import Degeneration, kept_group, unit_permutations
+from rankstrat.numerics.discovery.degenerations import Degeneration, kept_group
 
 
 def in_closure(small: Degeneration, large: Degeneration, permutations: list) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from rankstrat.numerics.model.realize import realize
+from rankstrat.theory.errors import InputError
 from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.spec import Spec
 
@@ -78,7 +79,11 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     per_input = vmap(jacrev(single), in_dims=(None, 0), chunk_size=chunk_size or DEFAULT_CHUNK)
     blocks = per_input(params, X_t)
     n = X_t.shape[0]
-    return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
+    J = torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
+    if not np.all(np.isfinite(J)):
+        raise InputError(f"{getattr(spec, 'name', spec)}: the model's derivatives are not finite (NaN or inf) "
+                         "at this point and these inputs; no rank can be measured")
+    return J
 
 
 def jacobian_loop(spec: Spec, theta, X, device: str | torch.device = "cpu") -> np.ndarray:

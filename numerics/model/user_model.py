@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 import torch
 
-from rankstrat.theory.errors import SpecError
+from rankstrat.theory.errors import InputError, SpecError
 from rankstrat.theory.model.expression import expression_properties, substitute_batch, sympy_parameters
 from rankstrat.theory.model.symbolic import SymbolicUnavailable
 from rankstrat.theory.model.user_model import UserModel
@@ -170,8 +170,18 @@ def sympy_model(name: str, expr, params: dict, inputs, claim: Optional[str] = No
     >>> model.polynomial, model_rank(model).rank
     (True, 5)
     """
-    expr = sympy.sympify(expr)
     shapes, flat = sympy_parameters(params)
+    inputs = list(inputs)
+    if isinstance(expr, str):  # text is data: read by the whitelist parser, never sympify
+        from rankstrat.theory.formula import parse_formula
+
+        known = {str(s): s for symbols in flat.values() for s in symbols}
+        known.update({str(s): s for s in inputs})
+        try:
+            expr = parse_formula(expr, known, f"sympy model {name!r}")
+        except InputError as exc:
+            raise SpecError(str(exc)) from None
+    expr = sympy.sympify(expr)
     inputs = list(inputs)
     all_params = [symbol for symbols in flat.values() for symbol in symbols]
     every = all_params + inputs

@@ -170,7 +170,7 @@ def attach_modular_bound(result, spec: Spec, seed: int = 0) -> None:
     True
     """
     result.methods.append("exact rank mod p")
-    _upgrade(result, modular_rank(spec, seed), f"exact rank mod 2^61-1 at a random integer point")
+    _upgrade(result, modular_rank(spec, seed), "exact rank mod 2^61-1 at a random integer point")
 
 
 def attach_upper_bound(result, spec: Spec, theta) -> None:

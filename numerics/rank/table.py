@@ -8,7 +8,6 @@ its certainty, the optimistic sample size and the ratio rank / parameters.
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Callable
 
 import numpy as np
@@ -22,63 +21,6 @@ from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import cnn
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
-
-_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
-
-
-def parse_range(text: str, key: str = "value") -> list:
-    """``1..10``, ``2..20:2`` (step) or ``1,2,5``.
-
-    Raises
-    ------
-    InputError
-        Naming the key and the accepted forms.
-
-    Examples
-    --------
-    >>> parse_range("1..4"), parse_range("2..8:3"), parse_range("5,1")
-    ([1, 2, 3, 4], [2, 5, 8], [5, 1])
-    >>> parse_range("1..x", "k")
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --vary k: cannot read '1..x'; expected A..B, A..B:STEP or a comma-separated list
-    """
-    match = _RANGE.match(text.strip())
-    if match:
-        start, stop, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
-        if stop < start or step < 1:
-            raise InputError(f"--vary {key}: empty range {text!r}; expected A..B with A <= B")
-        return list(range(start, stop + 1, step))
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        values = []
-    if not values:
-        raise InputError(
-            f"--vary {key}: cannot read {text!r}; expected A..B, A..B:STEP or a comma-separated list"
-        )
-    return values
-
-
-def parse_vary(items: list) -> dict:
-    """``["k=1..3", "d=2,3"]`` -> ``{"k": [1, 2, 3], "d": [2, 3]}``.
-
-    Examples
-    --------
-    >>> parse_vary(["k=1..3"])
-    {'k': [1, 2, 3]}
-    >>> parse_vary(["k"])
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --vary: cannot read 'k'; expected KEY=RANGE such as k=1..10
-    """
-    out = {}
-    for item in items or []:
-        key, eq, text = item.partition("=")
-        if not eq or not key.strip():
-            raise InputError(f"--vary: cannot read {item!r}; expected KEY=RANGE such as k=1..10")
-        out[key.strip()] = parse_range(text, key.strip())
-    return out
 
 
 def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:

@@ -74,7 +74,13 @@ def _load_python(path: str, overrides: dict) -> UserModel:
             raise SpecError(f"model file {path!r}: unknown size {key!r}; its sizes are {listed}")
     sizes = {**defaults, **{k: positive_size(path, k, v) for k, v in overrides.items()}}
     def build(**values):
-        built = target(**values)
+        try:
+            built = target(**values)
+        except SpecError:
+            raise
+        except Exception as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in values.items())
+            raise SpecError(f"model file {path!r}: model({shown}) failed: {type(exc).__name__}: {exc}") from None
         if not isinstance(built, UserModel):
             raise SpecError(f"model file {path!r}: model() returned {type(built).__name__}, not a user model")
         if not built.claim and claim:
