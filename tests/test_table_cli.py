@@ -190,7 +190,7 @@ def test_plot_format_follows_the_extension(run_cli, tmp_path, name, magic):
 
 def test_plot_with_unknown_extension_is_refused_before_work(run_cli, tmp_path):
     code, _, err = run_cli("table", "twolayer:d=2,k=1", "--plot", str(tmp_path / "t.docx"), "--no-progress")
-    assert code == 2 and "unknown figure type 'docx'" in err and ".pdf" in err
+    assert code == 2 and "unknown file type 'docx'" in err and ".pdf" in err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -61,8 +61,14 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     """
     if vectorized is None:
         vectorized = len(X) > SMALL_BATCH
-    if not vectorized:
-        return jacobian_loop(spec, theta, X, device)
+    J = _jacobian_vmap(spec, theta, X, device, chunk_size) if vectorized else jacobian_loop(spec, theta, X, device)
+    if not np.all(np.isfinite(J)):
+        raise InputError(f"{getattr(spec, 'name', spec)}: the model's derivatives are not finite (NaN or inf) "
+                         "at this point and these inputs; no rank can be measured")
+    return J
+
+
+def _jacobian_vmap(spec: Spec, theta, X, device, chunk_size: int | None) -> np.ndarray:
     from torch.func import jacrev, vmap
 
     model = realize(spec)
@@ -79,11 +85,7 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     per_input = vmap(jacrev(single), in_dims=(None, 0), chunk_size=chunk_size or DEFAULT_CHUNK)
     blocks = per_input(params, X_t)
     n = X_t.shape[0]
-    J = torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
-    if not np.all(np.isfinite(J)):
-        raise InputError(f"{getattr(spec, 'name', spec)}: the model's derivatives are not finite (NaN or inf) "
-                         "at this point and these inputs; no rank can be measured")
-    return J
+    return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
 
 
 def jacobian_loop(spec: Spec, theta, X, device: str | torch.device = "cpu") -> np.ndarray:
