@@ -20,6 +20,7 @@ import numpy as np
 import scipy.linalg
 
 from rankstrat.numerics.model.jacobian import jacobian_arb, jacobian_exact
+from rankstrat.numerics.rank.budget import BudgetExceeded, time_budget
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
@@ -130,12 +131,19 @@ def modular_rank(spec: Spec, seed: int = 0, n_inputs: int | None = None, prime: 
     return int(flint.nmod_mat(n, size, flat, prime).rank())
 
 
-def _failed(result, what: str, exc: Exception) -> None:
+CERTIFY_SECONDS = 60.0
+"""Wall-clock budget of one certificate (symbolic expansion can grow without bound)."""
+FATAL = (BudgetExceeded, RecursionError, MemoryError)
+"""Certificate failures after which no further symbolic work is tried for the same result."""
+
+
+def _failed(result, what: str, exc: Exception) -> bool:
     text = str(exc).splitlines()[0][:160] if str(exc) else ""
     result.warnings.append(f"{what} failed ({type(exc).__name__}{': ' + text if text else ''}); the bound stays weaker")
+    return not isinstance(exc, FATAL)
 
 
-def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -> None:
+def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -> bool:
     """Raise ``result.lower_bound`` to the largest candidate ``r`` proven by a ball minor.
 
     Candidates above the proven upper bound or at most the current lower bound
@@ -153,6 +161,12 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
         Float64 Jacobian (possibly row/column scaled), used to choose the minor.
     candidates : iterable of int
 
+    Returns
+    -------
+    bool
+        False when the certificate failed in a way that makes further symbolic
+        work pointless (time budget, recursion depth, memory).
+
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
@@ -161,22 +175,23 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
     'arb ball determinant of a 6x6 minor'
     """
     if len(theta) > MAX_CERTIFY_PARAMS:
-        return
+        return True
     low, up = result.lower_bound or 0, result.upper_bound
     tried = sorted({int(r) for r in candidates if r is not None and low < r <= (up if up is not None else r)}, reverse=True)
     for r in tried:
         result.methods.append(f"ball-arithmetic {r}x{r} minor")
         try:
-            proven = ball_minor_bound(spec, theta, X, J, r)
+            with time_budget(CERTIFY_SECONDS):
+                proven = ball_minor_bound(spec, theta, X, J, r)
         except Exception as exc:  # a certificate that cannot be built proves nothing
-            _failed(result, "ball-arithmetic certificate", exc)
-            return
+            return _failed(result, "ball-arithmetic certificate", exc)
         if proven:
             result.lower_bound, result.lower_method = r, f"arb ball determinant of a {r}x{r} minor"
-            return
+            return True
+    return True
 
 
-def prove_upper_bound(result, spec: Spec, theta) -> None:
+def prove_upper_bound(result, spec: Spec, theta) -> bool:
     """Lower ``result.upper_bound`` by exact kernel certificates at the point.
 
     Polynomial models: the exact rank of the gradient's coefficient matrix over
@@ -185,6 +200,12 @@ def prove_upper_bound(result, spec: Spec, theta) -> None:
     listing which certificates were used. Kernel vectors are identities in the
     input, so the bound holds at any inputs. A failing certificate is recorded
     as a warning and proves nothing.
+
+    Returns
+    -------
+    bool
+        False when the certificate failed in a way that makes further symbolic
+        work pointless (time budget, recursion depth, memory).
 
     Examples
     --------
@@ -198,20 +219,24 @@ def prove_upper_bound(result, spec: Spec, theta) -> None:
     >>> result.rank, result.certainty, result.upper_method
     (4, 'certified', 'kernel certificates: 3 proportional columns, 2 zero column (5 vectors, span 5)')
     """
-    from rankstrat.theory.rank.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
-
     if len(theta) > MAX_KERNEL_PARAMS:
-        return
+        return True
     result.methods.append("exact kernel certificates")
     try:
-        if spec.polynomial:
-            bound, method = exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
-        else:
-            bound, certificates = certified_upper_bound(spec, theta)
-            span = len(theta) - bound
-            method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+        with time_budget(CERTIFY_SECONDS):
+            bound, method = _kernel_bound(spec, theta)
     except Exception as exc:  # a certificate that cannot be built proves nothing
-        _failed(result, "exact kernel certificate", exc)
-        return
+        return _failed(result, "exact kernel certificate", exc)
     if result.upper_bound is None or bound < result.upper_bound:
         result.upper_bound, result.upper_method = bound, method
+    return True
+
+
+def _kernel_bound(spec: Spec, theta) -> tuple[int, str]:
+    from rankstrat.theory.rank.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
+
+    if spec.polynomial:
+        return exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
+    bound, certificates = certified_upper_bound(spec, theta)
+    span = len(theta) - bound
+    return bound, f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"

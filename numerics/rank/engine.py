@@ -257,7 +257,7 @@ class RankResult:
         --------
         >>> from rankstrat.theory.spec import parse_spec
         >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).describe()
-        '3 (certified: rank 3 (proven))'
+        '3 (certified)'
         >>> RankResult(None, "undecided", 8, 16, 1.0, np.ones(8), lower_bound=7, upper_bound=8,
         ...            upper_method="kernel certificates", estimate=7).describe()
         'undecided: rank in [7, 8] (proven), 7 by float64'
@@ -265,7 +265,7 @@ class RankResult:
         if self.rank is None:
             return f"undecided: {self.interval_text()}, {self.estimate_text()}"
         if self.certainty == "certified":
-            return f"{self.rank} (certified: {self.interval_text()})"
+            return f"{self.rank} (certified)"
         return f"{self.rank} ({self.certainty}; {self.interval_text()}, {self.estimate_text()})"
 
     def as_dict(self) -> dict:
@@ -351,6 +351,19 @@ def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple
         previous = decision
     unclear = SpectrumDecision(decision.rank, decision.gap, False, decision.noise, decision.floor, decision.relative)
     return unclear, PRECISIONS[-1]
+
+
+def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> Optional[tuple]:
+    """:func:`_escalate` within the certificate time budget; None (with a warning) when it fails."""
+    from rankstrat.numerics.rank.budget import time_budget
+    from rankstrat.numerics.rank.certify import CERTIFY_SECONDS
+
+    try:
+        with time_budget(CERTIFY_SECONDS):
+            return _escalate(spec, theta, X, result.methods, scales)
+    except Exception as exc:  # high precision is evidence; its failure only weakens the answer
+        result.warnings.append(f"high-precision recomputation failed ({type(exc).__name__}: {str(exc)[:160]})")
+        return None
 
 
 def _trivial_upper(n: int, size: int) -> tuple[int, str]:
@@ -467,20 +480,25 @@ def jacobian_rank(
         warnings=result_warnings, methods=methods, estimate=decision.rank, estimate_clear=decision.clear,
     )
     provable = certify and spec.analytic and symbolic
+    symbolic_ok = symbolic
     if provable:
-        certify_module.prove_upper_bound(result, spec, theta)
-        certify_module.prove_lower_bound(result, spec, theta, X, Js, [result.upper_bound, decision.rank])
+        symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
+        symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
+            result, spec, theta, X, Js, [result.upper_bound, decision.rank]
+        )
     high = None
     if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
-        can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS
+        can_escalate = escalate and spec.analytic and symbolic_ok and size <= MAX_HIGH_PRECISION_PARAMS
         if can_escalate:
-            high = _escalate(spec, theta, X, methods, (row_scale, col_scale) if scaled else (None, None))
-            if provable and high[0].clear:
+            high = _guarded_escalation(spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None))
+            if provable and high is not None and high[0].clear:
                 certify_module.prove_lower_bound(result, spec, theta, X, Js, [high[0].rank])
         elif not spec.analytic:
             result_warnings.append("no high-precision recomputation for relu")
         elif not symbolic:
             result_warnings.append("a plain torch model has no high-precision form")
+        elif not symbolic_ok:
+            result_warnings.append("high precision skipped: the symbolic model could not be built in time")
         elif escalate:
             result_warnings.append(f"high precision is limited to {MAX_HIGH_PRECISION_PARAMS} parameters")
     _label(result, decision, high, generic)
