@@ -375,6 +375,9 @@ def _trivial_upper(n: int, size: int) -> tuple[int, str]:
 def _label(result: RankResult, decision: SpectrumDecision, high: Optional[tuple], generic: bool) -> None:
     """Set ``rank`` and ``certainty`` from the proven interval and the numerics."""
     low, up = result.lower_bound, result.upper_bound
+    if low > up:
+        result.warnings.append(f"proven bounds contradict each other ({low} > {up}): a certificate is wrong")
+        return
     if low == up:
         result.rank, result.certainty = low, "certified"
         return
