@@ -86,7 +86,7 @@ def test_exact_rank_certifies_instability_of_polynomial_models_only():
     assert exact_data_rank(spec, chosen.point, X) == result.data_rank.rank < result.model_rank.lower_bound
     tanh = parse_spec("twolayer:d=3,k=2")
     unstable = linear_stability(tanh, resolve_target(tanh, "neurons=2").point, resolve_inputs(tanh, "hyperplane:30").X)
-    assert unstable.stable is False and unstable.certainty == "float64-gap"
+    assert unstable.stable is False and unstable.certainty == "high-precision"  # numerics, not a proof
     assert linear_stability(spec, chosen.point, X, certify=False).certainty == "float64-gap"
 
 

@@ -7,6 +7,10 @@
 - Exact kernel certificates (any analytic model with a symbolic form): ``M``
   minus the span of verified kernel vectors bounds the rank above; for
   polynomial models the exact coefficient rank over the rationals does.
+- Zero columns: a column of the float64 Jacobian that is exactly 0 and whose
+  ball-arithmetic entries at every input are the exact ball ``0 +/- 0`` is
+  zero at these inputs, so ``rank <= M - (number of such columns)`` (for
+  instance the weights of an input coordinate that is 0 in every input).
 - Modular arithmetic (polynomial models): the exact rank modulo a large prime
   of the Jacobian at a random integer point and integer inputs is at most its
   rank over the rationals, hence at most the generic rank: a proven lower bound
@@ -24,8 +28,8 @@ from rankstrat.numerics.rank.budget import BudgetExceeded, time_budget
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
-MAX_KERNEL_PARAMS = 80
-"""Largest parameter count for exact kernel certificates (symbolic work grows fast)."""
+MAX_KERNEL_PARAMS = 200
+"""Largest parameter count for exact kernel certificates (each also runs under :data:`CERTIFY_SECONDS`)."""
 MAX_CERTIFY_PARAMS = 200
 """Largest parameter count for ball-arithmetic minors."""
 PRIME = 2**61 - 1
@@ -229,6 +233,68 @@ def prove_upper_bound(result, spec: Spec, theta) -> bool:
         return _failed(result, "exact kernel certificate", exc)
     if result.upper_bound is None or bound < result.upper_bound:
         result.upper_bound, result.upper_method = bound, method
+    return True
+
+
+def zero_columns(spec: Spec, theta, X, J: np.ndarray) -> list:
+    """Columns proven identically zero at these inputs (exact zero balls).
+
+    Parameters
+    ----------
+    spec : Spec
+    theta : array (M,)
+    X : array (n, D)
+    J : array (n, M)
+        The float64 Jacobian: only its all-zero columns are checked.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.jacobian import jacobian
+    >>> spec, theta = parse_spec("twolayer:d=2,k=1"), np.array([0.7, 1.3, 2.0])
+    >>> X = np.array([[0.5, 0.0], [-1.0, 0.0], [2.0, 0.0]])   # x_1 = 0 in every input
+    >>> zero_columns(spec, theta, X, jacobian(spec, theta, X))
+    [1]
+    """
+    candidates = [j for j in range(J.shape[1]) if not np.any(J[:, j])]
+    if not candidates:
+        return []
+    balls = jacobian_arb(spec, theta, X, cols=candidates)
+    return [j for c, j in enumerate(candidates) if all(balls[i, c].is_zero() for i in range(balls.nrows()))]
+
+
+def prove_zero_columns(result, spec: Spec, theta, X, J: np.ndarray) -> bool:
+    """Lower ``result.upper_bound`` to ``M`` minus the proven zero columns.
+
+    Returns False when the certificate failed in a way that makes further
+    symbolic work pointless.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.rank.engine import jacobian_rank
+    >>> spec = parse_spec("twolayer:d=2,k=1")
+    >>> X = np.array([[0.5, 0.0], [-1.0, 0.0], [2.0, 0.0]])
+    >>> result = jacobian_rank(spec, {"W": [[0.7, 1.3]], "a": [2.0]}, X)
+    >>> result.rank, result.certainty, result.upper_method
+    (2, 'certified', '1 column(s) exactly zero in ball arithmetic at these inputs')
+    """
+    if len(theta) > MAX_CERTIFY_PARAMS or np.all(np.any(J, axis=0)):
+        return True
+    result.methods.append("zero columns in ball arithmetic")
+    try:
+        with time_budget(CERTIFY_SECONDS):
+            zero = zero_columns(spec, theta, X, J)
+    except Exception as exc:  # a certificate that cannot be built proves nothing
+        return _failed(result, "zero-column certificate", exc)
+    bound = len(theta) - len(zero)
+    if zero and (result.upper_bound is None or bound < result.upper_bound):
+        result.upper_bound = bound
+        result.upper_method = f"{len(zero)} column(s) exactly zero in ball arithmetic at these inputs"
     return True
 
 

@@ -8,7 +8,8 @@ rationals), each with the method that proved it:
   arithmetic at the exact point, excludes 0 (else the trivial ``0``);
 - upper: the parameter count ``M``, the input count ``n``, verified exact
   kernel vectors (``M`` minus their span) or, for polynomial models, the exact
-  rank of the gradient's coefficient matrix over the rationals.
+  rank of the gradient's coefficient matrix over the rationals, or ``M``
+  minus the columns that are exactly zero in ball arithmetic at these inputs.
 
 Beside them is the *float64 estimate*, read off the float64 spectrum by the
 decision rule below. The label says what is known of the rank itself:
@@ -486,6 +487,7 @@ def jacobian_rank(
     symbolic_ok = symbolic
     if provable:
         symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
+        symbolic_ok = symbolic_ok and certify_module.prove_zero_columns(result, spec, theta, X, J)
         symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
             result, spec, theta, X, Js, [result.upper_bound, decision.rank]
         )
