@@ -62,8 +62,8 @@ from rankstrat.theory.spec import Spec
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 PRECISIONS = (30, 60, 120)
 """Decimal digits tried, in order, when float64 is ambiguous."""
-MAX_HIGH_PRECISION_PARAMS = 120
-"""Largest parameter count recomputed in mpmath (cost grows as n M^2)."""
+MAX_HIGH_PRECISION_COST = 2 * 120**3
+"""Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
 
 RELU_WARNING = (
     "relu is only piecewise analytic: the model-rank theory does not apply; "
@@ -493,7 +493,7 @@ def jacobian_rank(
         )
     high = None
     if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
-        can_escalate = escalate and spec.analytic and symbolic_ok and size <= MAX_HIGH_PRECISION_PARAMS
+        can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= MAX_HIGH_PRECISION_COST
         if can_escalate:
             high = _guarded_escalation(spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None))
             if provable and high is not None and high[0].clear:
@@ -505,7 +505,9 @@ def jacobian_rank(
         elif not symbolic_ok:
             result_warnings.append("high precision skipped: the symbolic model could not be built in time")
         elif escalate:
-            result_warnings.append(f"high precision is limited to {MAX_HIGH_PRECISION_PARAMS} parameters")
+            result_warnings.append(
+                f"high precision is limited to n M min(n, M) <= {MAX_HIGH_PRECISION_COST} (here {n * size * min(n, size)})"
+            )
     _label(result, decision, high, generic)
     if result.rank is None and not decision.clear:
         result_warnings.append("float64 spectrum ambiguous")
