@@ -15,13 +15,14 @@ Beside them is the *float64 estimate*, read off the float64 spectrum by the
 decision rule below. The label says what is known of the rank itself:
 
 - ``certified``: ``lower == upper`` (a proof);
-- ``high-precision``: two successive mpmath precisions (30, 60, 120 digits,
+- ``high-precision``: two successive mpmath precisions (30, 60, 120, 240 digits,
   from the exact point) give the same rank with a clear decision, the
   smallest kept singular value above that precision's signal floor, and the
   rank lies in the proven interval (strong evidence, not a proof);
-- ``float64-gap``: only at a random (generic) point, where a singular value
-  of exactly zero size in one direction has probability zero: a clear float64
-  decision inside the proven interval (an estimate);
+- ``float64-gap``: only at a random (generic) point, where landing close to
+  a lower-rank stratum has probability near zero, and only when the proofs
+  do not close the interval: a clear float64 decision inside the proven
+  interval (an estimate);
 - ``undecided``: otherwise; ``rank`` is None and the interval is the answer.
 
 At a point the caller gives (a file, a target, a stratum point) a rank below
@@ -60,7 +61,7 @@ from rankstrat.theory.model.symbolic import has_symbolic_model, num_params
 from rankstrat.theory.spec import Spec
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
-PRECISIONS = (30, 60, 120)
+PRECISIONS = (30, 60, 120, 240)
 """Decimal digits tried, in order, when float64 is ambiguous."""
 MAX_HIGH_PRECISION_COST = 2 * 120**3
 """Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
