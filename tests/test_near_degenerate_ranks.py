@@ -25,7 +25,7 @@ def _activation(name):
         return mpmath.tanh, lambda z: 1 - mpmath.tanh(z) ** 2
     if name == "sin":
         return mpmath.sin, mpmath.cos
-    sigmoid = lambda z: 1 / (1 + mpmath.exp(-z))  # noqa: E731
+    sigmoid = lambda z: 1 / (1 + mpmath.exp(-z))
     return sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z))
 
 
@@ -33,7 +33,7 @@ def reference_rank(act, W, a, b, X, dps=150, threshold=1e-100):
     """Rank of the two-layer Jacobian at 150 digits (independent of the engine)."""
     f, df = _activation(act)
     with mpmath.workdps(dps):
-        exact = lambda v: mpmath.mpf(float(v))  # noqa: E731
+        exact = lambda v: mpmath.mpf(float(v))
         rows = []
         for x in X:
             row = []
@@ -90,7 +90,7 @@ def test_an_exact_duplicate_next_to_a_near_one(act, separation):
     W[1] = W[0]
     W[2] = W[0] + separation * np.array([0.3, 1.0, -0.7])
     a = rng.standard_normal(3)
-    result, truth = _check(spec, W, a, None)
+    _, truth = _check(spec, W, a, None)
     assert truth < 12
 
 

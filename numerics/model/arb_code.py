@@ -117,9 +117,12 @@ def _namespace() -> dict:
     A = flint.arb
     space = {"_A": A, "_ldexp": lambda m, e: A(m) * A(2) ** e, "_f_rsqrt": lambda z: A(z).rsqrt()}
     for name, method in ARB_METHODS.items():
-        space[f"_f_{name}"] = (lambda m: (lambda z: getattr(A(z), m)()))(method)
-    space["_f_sinc"] = lambda z: A(z).sinc()
+        space[f"_f_{name}"] = _method_caller(A, method)
     return space
+
+
+def _method_caller(arb, method: str):
+    return lambda z: getattr(arb(z), method)()
 
 
 def arb_lambdify(args, exprs):

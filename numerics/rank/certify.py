@@ -187,7 +187,7 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
         try:
             with time_budget(CERTIFY_SECONDS):
                 proven = ball_minor_bound(spec, theta, X, J, r)
-        except Exception as exc:  # a certificate that cannot be built proves nothing
+        except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
             return _failed(result, "ball-arithmetic certificate", exc)
         if proven:
             result.lower_bound, result.lower_method = r, f"arb ball determinant of a {r}x{r} minor"
@@ -229,7 +229,7 @@ def prove_upper_bound(result, spec: Spec, theta) -> bool:
     try:
         with time_budget(CERTIFY_SECONDS):
             bound, method = _kernel_bound(spec, theta)
-    except Exception as exc:  # a certificate that cannot be built proves nothing
+    except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
         return _failed(result, "exact kernel certificate", exc)
     if result.upper_bound is None or bound < result.upper_bound:
         result.upper_bound, result.upper_method = bound, method
@@ -289,7 +289,7 @@ def prove_zero_columns(result, spec: Spec, theta, X, J: np.ndarray) -> bool:
     try:
         with time_budget(CERTIFY_SECONDS):
             zero = zero_columns(spec, theta, X, J)
-    except Exception as exc:  # a certificate that cannot be built proves nothing
+    except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
         return _failed(result, "zero-column certificate", exc)
     bound = len(theta) - len(zero)
     if zero and (result.upper_bound is None or bound < result.upper_bound):

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
 
 import mpmath
 import numpy as np
@@ -178,20 +177,20 @@ class RankResult:
     (5, 'certified', 5, 5)
     """
 
-    rank: Optional[int]
+    rank: int | None
     certainty: str
     num_params: int
     num_inputs: int
     gap: float
     spectrum: np.ndarray
     digits: int = 16
-    lower_bound: Optional[int] = None
+    lower_bound: int | None = None
     lower_method: str = ""
-    upper_bound: Optional[int] = None
+    upper_bound: int | None = None
     upper_method: str = ""
     warnings: list = field(default_factory=list)
     methods: list = field(default_factory=list)
-    estimate: Optional[int] = None
+    estimate: int | None = None
     estimate_clear: bool = True
 
     @property
@@ -355,7 +354,7 @@ def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple
     return unclear, PRECISIONS[-1]
 
 
-def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> Optional[tuple]:
+def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> tuple | None:
     """:func:`_escalate` within the certificate time budget; None (with a warning) when it fails."""
     from rankstrat.numerics.rank.budget import time_budget
     from rankstrat.numerics.rank.certify import CERTIFY_SECONDS
@@ -363,7 +362,7 @@ def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> Opt
     try:
         with time_budget(CERTIFY_SECONDS):
             return _escalate(spec, theta, X, result.methods, scales)
-    except Exception as exc:  # high precision is evidence; its failure only weakens the answer
+    except Exception as exc:  # noqa: BLE001 -- high precision is evidence; its failure only weakens the answer
         result.warnings.append(f"high-precision recomputation failed ({type(exc).__name__}: {str(exc)[:160]})")
         return None
 
@@ -374,7 +373,7 @@ def _trivial_upper(n: int, size: int) -> tuple[int, str]:
     return size, f"parameter count M = {size}"
 
 
-def _label(result: RankResult, decision: SpectrumDecision, high: Optional[tuple], generic: bool) -> None:
+def _label(result: RankResult, decision: SpectrumDecision, high: tuple | None, generic: bool) -> None:
     """Set ``rank`` and ``certainty`` from the proven interval and the numerics."""
     low, up = result.lower_bound, result.upper_bound
     if low > up:
