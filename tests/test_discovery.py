@@ -73,7 +73,7 @@ def test_discover_command_json_figure_and_bad_input(run_cli, tmp_path):
     assert data["provenance"]["spec"] == "mf:n1=2,k=1,n2=2,depth=2" and data["provenance"]["seed"] == 0
     assert all(node["certainty"] for node in data["nodes"])
     code, _, err = run_cli("discover", "mf:n1=2,k=1,n2=2", "--figure", tmp_path / "p.docx")
-    assert code == 2 and "--figure" in err and "unknown figure type 'docx'" in err
+    assert code == 2 and "--figure" in err and "unknown file type 'docx'" in err
     code, _, err = run_cli("discover", "mf:n1=2,k=1,n2=2", "--max", "0")
     assert code == 2 and "--max" in err
     code, _, err = run_cli("discover", "twolayer:d=2,k=4,bias=1", "--max", "10")

@@ -77,7 +77,7 @@ def test_an_unobserved_row_loses_r_directions_inside_that_row(rank):
     assert all(name.startswith("A[1,") for d in result.lost for name in d.names())
 
 
-def test_exact_rank_certifies_instability_of_polynomial_models_only():
+def test_exact_rank_and_zero_columns_certify_instability():
     spec = parse_spec("mf:n1=4,k=4,n2=4")
     chosen = resolve_target(spec, "rank=2")
     X = resolve_inputs(spec, "entries:all,skip-row=1").X
@@ -86,8 +86,10 @@ def test_exact_rank_certifies_instability_of_polynomial_models_only():
     assert exact_data_rank(spec, chosen.point, X) == result.data_rank.rank < result.model_rank.lower_bound
     tanh = parse_spec("twolayer:d=3,k=2")
     unstable = linear_stability(tanh, resolve_target(tanh, "neurons=2").point, resolve_inputs(tanh, "hyperplane:30").X)
-    assert unstable.stable is False and unstable.certainty == "float64-gap"
-    assert linear_stability(spec, chosen.point, X, certify=False).certainty == "float64-gap"
+    # tanh: no exact rank, but the inputs on x_2 = 0 make two columns exactly zero (a proof)
+    assert unstable.stable is False and unstable.certainty == "certified"
+    assert "exactly zero" in unstable.data_rank.upper_method
+    assert linear_stability(spec, chosen.point, X, certify=False).certainty == "high-precision"  # numerics only
 
 
 def test_observing_every_entry_is_stable():
@@ -134,7 +136,7 @@ def test_digits_mlp_loses_the_weights_of_blank_pixels(count):
     spec = parse_spec("mlp:d=64,widths=2")
     data = resolve_inputs(spec, f"digits:{count}")
     point = resolve_target(spec, "narrow=1").point
-    result = linear_stability(spec, point, data.X, certify=False)
+    result = linear_stability(spec, point, data.X)
     blank = np.flatnonzero(np.all(data.X == 0, axis=0))
     assert result.stable is False and result.deficiency >= len(blank) > 0
     theta = flat_point(spec, point)

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     ...                        device="cpu", no_certify=False, json=False, minimize=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
-    model rank     3
+    model rank     3 (certified)
     certainty      certified
     ...
     0
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
         certify=not args.no_certify, device=str(resolve_device(args.device)),
     )
-    if form is None or result.rank is None:
+    if form is None or result.rank is None or result.input_limited:
         agree = None
     else:
         agree = result.rank <= form.value if bound else result.rank == form.value
@@ -108,19 +108,21 @@ def run(args: argparse.Namespace) -> int:
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
-    rank_text = "undecided" if result.rank is None else str(result.rank)
-    lines = [
-        ("spec", str(spec)),
-        ("parameters", str(result.num_params)),
-        ("model rank", rank_text),
+    lines = [("spec", str(spec)), ("parameters", str(result.num_params))]
+    if result.input_limited:
+        lines.append(("rank", f"limited by {result.num_inputs} inputs: {result.describe()} at these inputs; "
+                              f"the model rank is not measured (it may need up to M = {result.num_params} inputs; "
+                              "default --inputs 2M)"))
+    else:
+        lines.append(("model rank", result.describe()))
+    lines += [
         ("certainty", result.certainty),
+        ("proven >=", f"{result.lower_bound} ({result.lower_method})"),
+        ("proven <=", f"{result.upper_bound} ({result.upper_method})"),
+        ("float64", result.estimate_text()),
         ("gap", f"{gap} (s_r/s_r+1 at {result.digits} digits, {result.num_inputs} inputs)"),
         ("below gap", ", ".join(f"{v:.2e}" for v in result.below_gap()) or "-"),
     ]
-    if result.lower_bound is not None:
-        lines.append(("proven >=", f"{result.lower_bound} ({result.lower_method})"))
-    if result.upper_bound is not None:
-        lines.append(("proven <=", f"{result.upper_bound} ({result.upper_method})"))
     if form is not None:
         verdict = "agrees" if agree else ("DISAGREE" if agree is False else "not compared")
         if bound:

@@ -104,8 +104,8 @@ def _print_single(spec, target, inputs, result, directions: int) -> None:
         ("target", target.text),
         ("inputs", f"{inputs.text} ({len(inputs.X)} x {inputs.X.shape[1]})" + (f"; {inputs.note}" if inputs.note else "")),
         ("parameters", str(model.num_params)),
-        ("model rank", f"{model.rank} at {model.num_inputs} generic inputs ({model.certainty}, gap {_gap(model.gap)})"),
-        ("data rank", f"{data.rank} at the {data.num_inputs} inputs ({data.certainty}, gap {_gap(data.gap)})"),
+        ("model rank", f"{model.describe()} at {model.num_inputs} generic inputs, gap {_gap(model.gap)}"),
+        ("data rank", f"{data.describe()} at the {data.num_inputs} inputs, gap {_gap(data.gap)}"),
     ]
     if target.closed_form is not None:
         lines.append(("closed form", _closed_form_line(target, model.rank)))
@@ -131,10 +131,10 @@ def run(args: argparse.Namespace) -> int:
     target         neurons=2
     inputs         hyperplane:20 (20 x 3); every input has x_2 = 0 (a hyperplane through the origin)
     parameters     8
-    model rank     8 at 16 generic inputs (certified, gap ...)
-    data rank      6 at the 20 inputs (...)
+    model rank     8 (certified) at 16 generic inputs, gap ...
+    data rank      6 (...) at the 20 inputs, gap ...
     closed form    R = ... = 8 [...] agrees
-    verdict        NOT linearly stable at 20 inputs: rank 6 < model rank 8 (float64-gap)
+    verdict        NOT linearly stable at 20 inputs: rank 6 < model rank 8 (certified)
     reason         n = 20 >= R = 8, but the inputs see only 6 of the R directions
     lost 1         W[0,2] +1.00
     lost 2         W[1,2] +1.00

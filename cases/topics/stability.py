@@ -195,7 +195,7 @@ def measure_digits_mlp(spec: str, target: str, count: int) -> Measurement:
     data = resolve_inputs(full, f"digits:{count}")
     active = _active_neurons(target)
     expected = pixel_deficit(data.X, active)
-    result = linear_stability(full, chosen.point, data.X, certify=False)
+    result = linear_stability(full, chosen.point, data.X)
     pixels = set()
     inside = True
     for direction in result.lost:

@@ -80,10 +80,6 @@ def rank_table(spec, vary: list, target: str = "random", seed: int = 0) -> tuple
         point = resolve_target(model, target, seed)
         X = generic_inputs(model, 2 * num_params(model), seed)
         result = jacobian_rank(model, point.point, X)
-        if target == "random" and model.polynomial:
-            from rankstrat.numerics.rank.certify import attach_modular_bound
-
-            attach_modular_bound(result, model, seed)
         form = point.closed_form
         rows.append({"sizes": tuple(sizes[n] for n in names), "rank": result.rank, "certainty": result.certainty,
                      "closed_form": form.expr if form is not None and form.holds else None,

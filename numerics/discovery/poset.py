@@ -18,7 +18,7 @@ import json
 import networkx as nx
 import numpy as np
 
-from rankstrat.numerics.discovery.degenerations import Degeneration, kept_group
+from rankstrat.numerics.discovery.degenerations import Degeneration, kept_group, unit_permutations  # noqa: F401 (doctests)
 
 
 def in_closure(small: Degeneration, large: Degeneration, permutations: list) -> bool:

@@ -6,7 +6,9 @@ ball arithmetic, and exactly.
   first ``vmap`` call would cost more than the whole Jacobian (it imports
   ``torch._dynamo``, about a second).
 - :func:`jacobian_mpmath`, :func:`jacobian_arb` and :func:`jacobian_exact` use
-  the symbolic gradient of :func:`rankstrat.theory.model.symbolic.symbolic_model`.
+  the symbolic gradient of :func:`rankstrat.theory.model.symbolic.symbolic_model`;
+  the ball version is compiled by :mod:`rankstrat.numerics.model.arb_code`, so
+  every constant and function is an enclosure.
 """
 
 from __future__ import annotations
@@ -143,6 +145,12 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
     -------
     flint.arb_mat
 
+    Raises
+    ------
+    NotRigorous
+        When the model uses a function without a ball-arithmetic form
+        (:mod:`rankstrat.numerics.model.arb_code`).
+
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
@@ -152,7 +160,9 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
     """
     import flint
 
-    grad = gradient_function(spec, "arb")
+    from rankstrat.numerics.model.arb_code import arb_gradient_function
+
+    grad = arb_gradient_function(spec)
     X = np.asarray(X)
     rows = range(len(X)) if rows is None else rows
     th = [flint.arb(float(t)) for t in np.asarray(theta).reshape(-1)]
@@ -165,9 +175,25 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
 
 
 def _as_arb(value):
+    """An entry as a ball: arb balls pass, exact Python integers are converted;
+    anything else (a float, an mpf) is no enclosure and raises.
+
+    Examples
+    --------
+    >>> _as_arb(3)
+    3.00000000000000
+    >>> _as_arb(0.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: a Jacobian entry of type float is not a ball: no rigorous enclosure
+    """
     import flint
 
-    return value if isinstance(value, flint.arb) else flint.arb(value)
+    if isinstance(value, flint.arb):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return flint.arb(value)
+    raise TypeError(f"a Jacobian entry of type {type(value).__name__} is not a ball: no rigorous enclosure")
 
 
 def jacobian_exact(spec: Spec, theta, X) -> list:

@@ -23,11 +23,13 @@ from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
 
-def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
+def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True,
+                 generic: bool = False) -> RankResult:
     """Jacobian rank at ``point`` with as few generic inputs as show the full span.
 
     Starts from ``2 expected + 10`` inputs (at most ``2 M``) and doubles while
-    the rank comes within two of the number of inputs.
+    the rank comes within two of the number of inputs. ``generic`` marks a
+    random point (see :func:`rankstrat.numerics.rank.engine.jacobian_rank`).
 
     Examples
     --------
@@ -41,8 +43,8 @@ def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify:
     limit = 2 * num_params(spec)
     n = min(limit, 2 * expected + 10)
     while True:
-        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify)
-        if n >= limit or result.rank is None or result.rank < n - 2:
+        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify, generic=generic)
+        if n >= limit or result.upper_bound < n - 2 or (result.rank is not None and result.rank < n - 2):
             return result
         n = min(limit, 2 * n)
 
@@ -183,7 +185,7 @@ def rank_table(
             continue
         form, bound = closed_form_of(current, target, found)
         expected = num_params(current) if form is None else form.value
-        result = measure_rank(current, found.point, expected, seed, certify)
+        result = measure_rank(current, found.point, expected, seed, certify, generic=str(target) == "random")
         rows.append(_row(current, sizes, architecture_label(current), form, bound, result))
         if with_fully_connected:
             fc_spec, fc_point = fully_connected_point(current, found.point)
@@ -192,7 +194,7 @@ def rank_table(
             active = int(np.count_nonzero(np.abs(fc_point["a"]) > 0))
             fc_form = (fc_spec.module.generic_rank(fc_spec) if str(target) == "random"
                        else cnn.fully_connected_target_rank(current, active))
-            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)
+            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify, generic=str(target) == "random")
             rows.append(_row(fc_spec, sizes, "fully connected", fc_form, False, fc_result))
     return rows
 
