@@ -451,8 +451,8 @@ class Falsification:
         Examples
         --------
         >>> loose = Claim("demo.loose", "", "", lambda: 2, lambda: Measurement(2, "exact"), tolerance=5)
-        >>> falsify_claim(loose).falsified
-        True
+        >>> falsify_claim(loose).falsified   # 1 and 3 are within the tolerance: not sharp
+        False
         """
         return bool(self.tried) and not self.survivors and not self.reason
 
