@@ -32,7 +32,7 @@ def measure_branch(width: int, branch: int, dim: int, bias: int) -> Measurement:
     Examples
     --------
     >>> m = measure_branch(2, 2, 1, 1)
-    >>> m.value, m.passed
+    >>> m.value, m.conditions
     (2, True)
     """
     results = [measure_branch_dimension(width, branch, dim, bias, seed) for seed in (0, 1)]
@@ -45,10 +45,9 @@ def measure_branch(width: int, branch: int, dim: int, bias: int) -> Measurement:
         f"groups {' and '.join(str(r.group_sizes) for r in results)}; gaps {gaps}; "
         f"max residual {max(r.residual for r in results):.1e}"
     )
-    expected = single_neuron.branch_dimension(width, branch, dim, bias).value
     return Measurement(
         value, "float64-gap" if clear else "undecided", detail,
-        passed=clear and fits and value == expected,
+        conditions=clear and fits,
     )
 
 

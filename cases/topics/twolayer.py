@@ -49,11 +49,10 @@ def _near_duplicate_measure():
     result = jacobian_rank(spec, _near_duplicate_point(spec), X)
     measurement = rank_measurement(result)
     escalated = result.digits > 16
-    expected = twolayer.generic_rank(spec).value
     return Measurement(
         result.rank, result.certainty,
         measurement.detail + ("" if escalated else "; float64 alone decided: no escalation happened"),
-        passed=escalated and result.rank == expected,
+        conditions=escalated,
     )
 
 
