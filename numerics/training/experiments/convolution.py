@@ -14,6 +14,11 @@ import numpy as np
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
+    block_onsets,
+    block_rates,
     Experiment,
     RunKey,
     Summary,
@@ -178,8 +183,8 @@ class ConvolutionVsDense(Experiment):
             "descent_steps": 1500 if fast else 5000,
             "polish_iters": 200,
             "train_tol": 1e-20,
-            "threshold": 1e-8,
-            "approximate_threshold": 1e-4,
+            "threshold": EXACT_THRESHOLD,
+            "approximate_threshold": APPROXIMATE_THRESHOLD,
         }
 
     def run_keys(self, settings: dict) -> list:

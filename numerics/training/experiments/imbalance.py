@@ -14,6 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
+    block_onsets,
+    block_rates,
     Experiment,
     RunKey,
     Summary,
@@ -109,7 +114,7 @@ class Imbalance(Experiment):
             "width": 2,
             "init_variance": 1e-8,
             "lr": 0.05,
-            "threshold": 1e-8,
+            "threshold": EXACT_THRESHOLD,
             "descent_steps": 2500 if fast else 6000,
             "polish_iters": 300,
             "train_tol": 1e-20,

@@ -8,6 +8,11 @@ low-rank target and recovery needs more samples (arXiv 2405.13787).
 from __future__ import annotations
 
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
+    block_onsets,
+    block_rates,
     Experiment,
     RunKey,
     Summary,
@@ -67,7 +72,7 @@ class InitScale(Experiment):
             "dim": 1,
             "width": 2,
             "lr": 0.5,
-            "threshold": 1e-8,
+            "threshold": EXACT_THRESHOLD,
             "descent_steps": 1500 if fast else 5000,
             "polish_iters": 300,
             "train_tol": 1e-20,

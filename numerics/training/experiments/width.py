@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
+    block_onsets,
+    block_rates,
     Experiment,
     RunKey,
     Summary,
@@ -68,8 +73,8 @@ class Width(Experiment):
             "dim": 1,
             "init_variance": 1e-20,
             "lr": 0.5,
-            "threshold": 1e-8,
-            "approximate_threshold": 1e-4,
+            "threshold": EXACT_THRESHOLD,
+            "approximate_threshold": APPROXIMATE_THRESHOLD,
             "descent_steps": 1500 if fast else 5000,
             "polish_iters": 300,
             "train_tol": 1e-20,
