@@ -14,18 +14,13 @@ from dataclasses import replace
 import numpy as np
 
 from rankstrat.numerics.training.experiments.definition import (
-    APPROXIMATE_THRESHOLD,
     EXACT_THRESHOLD,
     SEED_BLOCKS,
-    block_onsets,
-    block_rates,
-    block_transition,
     Experiment,
     RunKey,
     Summary,
-    Transition,
+    block_transition,
     make_record,
-    onset,
     recovery_rows,
 )
 from rankstrat.numerics.training.factorization import train_factorization_runs

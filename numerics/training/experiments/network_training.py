@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch.func import vmap
 
-from rankstrat.numerics.training.experiments.definition import relative_error
 from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.training.experiments.definition import relative_error
 from rankstrat.numerics.training.network import TrainingResult, train_runs
 from rankstrat.numerics.training.polish import levenberg_marquardt_polish
 from rankstrat.theory.spec import Spec
