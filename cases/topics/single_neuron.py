@@ -29,6 +29,10 @@ RESIDUAL_LIMIT = 1e-12
 def measure_branch(width: int, branch: int, dim: int, bias: int) -> Measurement:
     """Rank of the branch parametrization at two random points; both must agree and fit.
 
+    A consistency check: the parametrization is the theory's own description of
+    ``Q_r``, so this confirms the closed form against that description, not
+    against an independent measurement of the set of global minima.
+
     Examples
     --------
     >>> m = measure_branch(2, 2, 1, 1)
@@ -42,6 +46,7 @@ def measure_branch(width: int, branch: int, dim: int, bias: int) -> Measurement:
     value = dims.pop() if len(dims) == 1 else None
     gaps = ", ".join("inf" if r.decision.gap == float("inf") else f"{r.decision.gap:.2g}" for r in results)
     detail = (
+        f"consistency check (rank of the branch's own parametrization); "
         f"groups {' and '.join(str(r.group_sizes) for r in results)}; gaps {gaps}; "
         f"max residual {max(r.residual for r in results):.1e}"
     )
@@ -94,7 +99,7 @@ CLAIMS = [
     Claim(
         f"single_neuron.branch-m{m}-r{r}-d{d}-bias{b}",
         f"branch Q_{r} of a width-{m} student, d={d}, bias={b}: dim = (m - r) + (r - 1) d"
-        + (" with d -> d + 1" if b else ""),
+        + (" with d -> d + 1" if b else "") + " (consistency check against its parametrization)",
         SOURCE + ", branches Q_r",
         lambda m=m, r=r, d=d, b=b: single_neuron.branch_dimension(m, r, d, b).value,
         partial(measure_branch, m, r, d, b),
