@@ -288,7 +288,8 @@ _OPPOSITES = {"yes": "no", "no": "yes", "stable": "NOT stable", "NOT stable": "s
 def perturbations(value: Any, tolerance: float = 0.0, comparison: str = "==") -> list:
     """Predictions one step away from ``value`` that a sound check must reject.
 
-    Integers move by one, reals by more than twice ``tolerance`` (so a
+    Integers move by one (by ``2 tolerance + 1`` when compared within a
+    tolerance), reals by more than twice ``tolerance`` (so a
     measurement within ``tolerance`` of ``value`` is beyond ``tolerance`` of the
     perturbed one), booleans and yes/no flip, sets and sequences gain or lose
     one element or have one element perturbed. A one-sided bound is only
@@ -310,8 +311,8 @@ def perturbations(value: Any, tolerance: float = 0.0, comparison: str = "==") ->
 
     Examples
     --------
-    >>> perturbations(7), perturbations(12, comparison="<=")
-    ([6, 8], [11])
+    >>> perturbations(7), perturbations(12, comparison="<="), perturbations(-7, tolerance=1)
+    ([6, 8], [11], [-10, -4])
     >>> perturbations(1.0, tolerance=0.1)
     [0.799999999, 1.200000001]
     >>> perturbations(frozenset({"a", "b"}))[0] == frozenset({"a", "b", "<one more element>"})
@@ -342,7 +343,7 @@ def perturbations(value: Any, tolerance: float = 0.0, comparison: str = "==") ->
     if math.isnan(number):
         return []
     if float(number).is_integer() and not isinstance(value, float) and type(value).__name__ != "float64":
-        step = 1
+        step = 1 if tolerance == 0 else int(2 * tolerance) + 1
         number = int(number)
     else:
         step = 2 * tolerance + max(abs(number) * 1e-9, 1e-12)
@@ -450,9 +451,9 @@ class Falsification:
 
         Examples
         --------
-        >>> loose = Claim("demo.loose", "", "", lambda: 2, lambda: Measurement(2, "exact"), tolerance=5)
-        >>> falsify_claim(loose).falsified   # 1 and 3 are within the tolerance: not sharp
-        False
+        >>> loose = Claim("demo.loose", "", "", lambda: 2.0, lambda: Measurement(2.5, "exact"), tolerance=5)
+        >>> falsify_claim(loose).falsified   # 2 -+ 10 are beyond the tolerance of 2.5
+        True
         """
         return bool(self.tried) and not self.survivors and not self.reason
 
