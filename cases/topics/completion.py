@@ -1,4 +1,4 @@
-"""Matrix completion connectivity (THEORY.md section 4): observation-graph counts
+"""Matrix completion connectivity (docs/theory.md section 4): observation-graph counts
 against the rank engine, reference completions in closed form against cvxpy,
 and what small-initialization training completes on connected and
 disconnected masks (arXiv 2405.13721)."""

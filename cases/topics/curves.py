@@ -1,4 +1,4 @@
-"""Rare bad global minima: learning curves from the true-error density (THEORY.md section 5).
+"""Rare bad global minima: learning curves from the true-error density (docs/theory.md section 5).
 
 Closed forms (:mod:`rankstrat.theory.curves.learning_curves`) against quadrature, the bound on
 the fraction of bad minima against its exact value, the exponential decay
@@ -190,7 +190,7 @@ CLAIMS = [
         "curves.beta-closed-form",
         "a Beta(a, b) error density stays Beta(a, b + n) among zero-training-error classifiers: "
         "E_n = a/(a + b + n) equals quadrature of rho(eps)(1 - eps)^n, n up to 10^6",
-        SOURCE + "; THEORY.md section 5",
+        SOURCE + "; docs/theory.md section 5",
         _beta_closed, _beta_quadrature, tolerance=1e-13,
     ),
     Claim(
@@ -217,7 +217,7 @@ CLAIMS = [
     Claim(
         "curves.learning-curve-identity",
         "the learning curve E_n = 1 - Z_{n+1}/Z_n equals the mean error under rho_n",
-        SOURCE + "; THEORY.md section 5",
+        SOURCE + "; docs/theory.md section 5",
         _identity_ratio, _identity_moment, tolerance=1e-13,
     ),
     Claim(

@@ -1,4 +1,4 @@
-"""Deep fully connected networks: local linear recovery bounds (THEORY.md section 2).
+"""Deep fully connected networks: local linear recovery bounds (docs/theory.md section 2).
 
 ``O_wide(f*) <= O_narrow(f*) <= M_narrow``: a target expressed by a narrow
 network is embedded into a wider one (extra neurons zero, or duplicated with
@@ -88,8 +88,8 @@ def duplicated_rank(narrow: str) -> int:
     The two copies feed the second layer the same function ``h``, so the
     derivatives along ``W2[:, 0]`` and ``W2[:, 1]`` coincide (``m_2`` directions
     lost); the first-layer weights of the copies stay independent because they
-    are weighted by different columns of ``W2`` (derived in docs/theory.md,
-    section "Deep networks").
+    are weighted by different columns of ``W2`` (derived in docs/theory.md
+    section 2.4).
 
     Examples
     --------

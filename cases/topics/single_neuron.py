@@ -1,4 +1,4 @@
-"""Single-neuron target learned by a width-``m`` two-layer student (THEORY.md section 3).
+"""Single-neuron target learned by a width-``m`` two-layer student (docs/theory.md section 3).
 
 - The model rank of the target inside the student is the optimistic size
   ``d + 1`` (``d + 2`` with bias), whatever ``m``: at the split point (every

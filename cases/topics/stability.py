@@ -1,4 +1,4 @@
-"""Linear stability at input sets (THEORY.md section 1).
+"""Linear stability at input sets (docs/theory.md section 1).
 
 - Random inputs: never stable for ``n < R``, stable from ``n = R`` on, for
   every family (and a user model), with ``R`` from the closed form.
@@ -22,7 +22,7 @@ from rankstrat.theory.families import mf, twolayer
 from rankstrat.theory.model.layer_file import layer_model
 from rankstrat.theory.spec import parse_spec
 
-SOURCE = "THEORY.md section 1; Zhang et al., linear stability hypothesis (arXiv 2211.11623)"
+SOURCE = "docs/theory.md section 1; Zhang et al., linear stability hypothesis (arXiv 2211.11623)"
 VERDICTS = ("undecided", "float64-gap", "high-precision", "certified")
 
 ATTENTION = layer_model({

@@ -1,5 +1,5 @@
 """Sample-size transitions measured by batched small-initialization training
-(docs/theory.md, sections "Training experiments" and "Recovery thresholds"): the
+(docs/theory.md, sections 7 and 7.1): the
 first sample size at which training recovers the target, on each of three
 disjoint seed blocks, next to the size predicted by the closed forms.
 
@@ -29,8 +29,8 @@ from rankstrat.theory.families import twolayer
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import parse_spec
 
-SINGLE_NEURON = "Zhao, Bai, Zhang 2024 (arXiv 2405.13787); docs/theory.md, section \"Single-neuron target\""
-OPTIMISTIC = "Zhang et al. 2022 (arXiv 2211.11623, 2307.08921); docs/theory.md, section \"Training experiments\""
+SINGLE_NEURON = "Zhao, Bai, Zhang 2024 (arXiv 2405.13787); docs/theory.md section 3"
+OPTIMISTIC = "Zhang et al. 2022 (arXiv 2211.11623, 2307.08921); docs/theory.md section 7"
 
 
 @lru_cache(maxsize=None)
@@ -90,7 +90,7 @@ def _mf_claims(fast: bool) -> list:
             f"training.mf-onset-rank-{r}{tag}",
             f"4x4 factorization from small init: a rank-{r} target is first recovered (held-out entries) at "
             f"n = r(n1+n2-r) observed entries, on every seed block",
-            "Zhang et al. 2022 (arXiv 2307.08921); docs/theory.md, section \"Training experiments\"",
+            "Zhang et al. 2022 (arXiv 2307.08921); docs/theory.md section 7",
             lambda r=r: MatrixFactorization.predicted(r),
             "mf4x4", fast, f"rank {r} onset",
         )
@@ -100,7 +100,7 @@ def _mf_claims(fast: bool) -> list:
         f"training.mf-full-rank-needs-all-entries{tag}",
         "4x4 factorization, rank-4 target: no seed block recovers the one held-out entry from 15 observed "
         "entries (first recovery at n = 16 = r(n1+n2-r), where nothing is held out)",
-        "Zhang et al. 2022 (arXiv 2307.08921); docs/theory.md, section \"Training experiments\"",
+        "Zhang et al. 2022 (arXiv 2307.08921); docs/theory.md section 7",
         lambda: MatrixFactorization.predicted(4), "mf4x4", fast, "rank 4 onset",
     ))
     return claims

@@ -1,5 +1,5 @@
 """What small-initialization training completes: learned completions compared
-with the lowest-rank and the least nuclear-norm completions (THEORY.md section 4).
+with the lowest-rank and the least nuclear-norm completions (docs/theory.md section 4).
 
 Training is :func:`rankstrat.numerics.training.factorization.train_masked_factorization` (full-batch
 gradient descent on the observed entries, float64, all seeds batched). This

@@ -2,7 +2,7 @@
 
 Target ``sum_j tanh(0.6 x_j + 0.8 x_{j+1} + x_{j+2})`` on inputs of length
 ``d = 5`` (kernel ``s = 3``, three positions), with biases. The predicted
-onsets are the target's model ranks in each architecture (THEORY.md section
+onsets are the target's model ranks in each architecture (docs/theory.md section
 2): ``cnn.target_rank`` of the convolution (7) and of the locally connected
 layer (15), and ``cnn.fully_connected_target_rank`` with three active
 neurons (21) -- far below the parameter counts.
@@ -164,7 +164,7 @@ class ConvolutionVsDense(Experiment):
 
     name = "cnn"
     title = "CNN vs locally connected vs fully connected: transitions at 7 / 15 / 21"
-    source = "arXiv 2307.08921 (CNN vs fully connected); THEORY.md section 2"
+    source = "arXiv 2307.08921 (CNN vs fully connected); docs/theory.md section 2"
     batch_size = 300
 
     def default_settings(self, fast: bool) -> dict:

@@ -24,7 +24,7 @@ held-out data divided by the target's mean square) below this. Fixed before the
 runs from the measured gap between failures and recoveries: converged runs that
 recover sit at 1e-14 .. 1e-24 (polished networks) or below 1e-16 (factorizations),
 runs that end near but not on a global-minimum branch at 1e-9 and above
-(docs/theory.md, section "Recovery thresholds")."""
+(docs/theory.md section 7.1)."""
 
 APPROXIMATE_THRESHOLD = 1e-4
 """Approximate recovery, in every experiment: relative held-out error below this

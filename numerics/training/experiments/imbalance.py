@@ -101,7 +101,7 @@ class Imbalance(Experiment):
 
     name = "imbalance"
     title = "Single neuron: initial imbalance ratio c decides the branch (Q1 for |c| near 1)"
-    source = "arXiv 2405.13787 (initial imbalance ratio); THEORY.md section 3"
+    source = "arXiv 2405.13787 (initial imbalance ratio); docs/theory.md section 3"
     batch_size = 400
     figure_kind = "imbalance"
 

@@ -56,7 +56,7 @@ class InitScale(Experiment):
 
     name = "init-scale"
     title = "Single neuron: phase diagram of initialization variance x n"
-    source = "arXiv 2405.13787 (initialization effect); THEORY.md section 3"
+    source = "arXiv 2405.13787 (initialization effect); docs/theory.md section 3"
     batch_size = 400
     figure_kind = "phase"
 

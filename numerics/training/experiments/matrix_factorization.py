@@ -159,7 +159,7 @@ class MatrixFactorization(Experiment):
 
     name = "mf4x4"
     title = "Matrix factorization 4x4: recovery rate vs observed entries"
-    source = "arXiv 2307.08921 (matrix factorization); THEORY.md sections 2-3, measured notes"
+    source = "arXiv 2307.08921 (matrix factorization); docs/theory.md sections 2, 7 and 8"
     batch_size = 3200
 
     def default_settings(self, fast: bool) -> dict:

@@ -1,6 +1,6 @@
 """Single-neuron target ``tanh(w* . x + 1)`` learned by a width-``m`` tanh student with bias.
 
-Three experiments (THEORY.md section 3, arXiv 2405.13787):
+Three experiments (docs/theory.md section 3, arXiv 2405.13787):
 
 - ``single-neuron``: recovery rate against ``n`` for ``d = 1`` and ``d = 3``,
   next to the optimistic size and the separation sizes of the branches
@@ -278,7 +278,7 @@ class SingleNeuron(Experiment):
 
     name = "single-neuron"
     title = "Single-neuron target: recovery vs n, optimistic and separation sizes"
-    source = "arXiv 2405.13787; THEORY.md section 3"
+    source = "arXiv 2405.13787; docs/theory.md section 3"
     batch_size = 400
 
     def default_settings(self, fast: bool) -> dict:

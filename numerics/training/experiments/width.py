@@ -58,7 +58,7 @@ class Width(Experiment):
 
     name = "width"
     title = "Width independence: the transition stays at the optimistic size as the width grows"
-    source = "arXiv 2307.08921 (model rank independent of width); THEORY.md section 2"
+    source = "arXiv 2307.08921 (model rank independent of width); docs/theory.md section 2"
     batch_size = 300
 
     def default_settings(self, fast: bool) -> dict:
