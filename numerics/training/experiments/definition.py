@@ -424,16 +424,16 @@ def onset_below(records: list, group: str, threshold: float) -> Optional[int]:
 
 
 def seed_blocks(seeds: int, blocks: int = SEED_BLOCKS) -> list:
-    """Disjoint seed ranges: ``blocks`` consecutive blocks of ``seeds // blocks`` seeds.
+    """Disjoint seed ranges: ``blocks`` consecutive blocks of ``seeds // blocks`` seeds
+    (one block per seed when there are fewer seeds than blocks).
 
     Examples
     --------
-    >>> seed_blocks(10)
-    [range(0, 3), range(3, 6), range(6, 9)]
+    >>> seed_blocks(10), seed_blocks(2)
+    ([range(0, 3), range(3, 6), range(6, 9)], [range(0, 1), range(1, 2)])
     """
+    blocks = max(1, min(blocks, seeds))
     size = seeds // blocks
-    if size < 1:
-        raise ValueError(f"{seeds} seeds cannot make {blocks} blocks")
     return [range(b * size, (b + 1) * size) for b in range(blocks)]
 
 
@@ -509,7 +509,7 @@ def block_transition(label: str, predicted: int, records: list, group: str, hit,
         if any(r.key.group == group and r.key.n == n for r in records):
             parts.append(f"n={n}: " + "; ".join(block_rates(records, group, n, hit, seeds, blocks)))
     detail = "onset by seed block: " + "; ".join(parts)
-    return Transition(label, (predicted,) * blocks, measured, formula, claimed, detail=detail)
+    return Transition(label, (predicted,) * len(measured), measured, formula, claimed, detail=detail)
 
 
 def onset(rows: list, group: str) -> Optional[int]:
