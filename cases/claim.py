@@ -154,20 +154,24 @@ class ClaimResult:
     seconds: float
     detail: str = ""
     error: str = ""
+    comparison: str = "=="
 
     def as_dict(self) -> dict:
-        """Plain types, for JSON.
+        """Plain types, for JSON; a one-sided bound shows as ``"<= 12"``.
 
         Examples
         --------
         >>> sorted(ClaimResult("x", "s", "src", 1, 1, "", True, 0.0).as_dict())[:3]
         ['certainty', 'detail', 'error']
+        >>> ClaimResult("x", "s", "src", 12, 10, "", True, 0.0, comparison="<=").as_dict()["predicted"]
+        '<= 12'
         """
+        predicted = _plain(self.predicted)
         return {
             "id": self.id,
             "statement": self.statement,
             "source": self.source,
-            "predicted": _plain(self.predicted),
+            "predicted": predicted if self.comparison == "==" else f"{self.comparison} {predicted}",
             "measured": _plain(self.measured),
             "certainty": self.certainty,
             "passed": bool(self.passed),
@@ -412,7 +416,7 @@ def _run(claim: Claim) -> tuple:
         detail = traceback.format_exc(limit=2).strip().splitlines()[-1]
     result = ClaimResult(
         claim.id, claim.statement, claim.source, predicted, measured, certainty,
-        passed, time.perf_counter() - start, detail, error,
+        passed, time.perf_counter() - start, detail, error, claim.comparison,
     )
     return result, measurement
 

@@ -115,7 +115,7 @@ def run_falsify(claims: list, args: argparse.Namespace) -> int:
     for f in outcomes:
         r = f.result
         rows.append({
-            "id": r.id, "predicted": r.predicted, "measured": r.measured,
+            "id": r.id, "predicted": r.as_dict()["predicted"], "measured": r.as_dict()["measured"],
             "perturbed": ", ".join(map(str, f.tried)) or "-",
             "survivors": f.reason or ", ".join(map(str, f.survivors)) or "-",
             "result": "falsified" if f.falsified else "SURVIVES",
