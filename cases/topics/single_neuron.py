@@ -56,6 +56,37 @@ def measure_branch(width: int, branch: int, dim: int, bias: int) -> Measurement:
     )
 
 
+SAMPLED_GAP = 1e6
+"""Least singular-value gap of the sampled set of global minima that is trusted."""
+
+
+def measure_branch_sampled(width: int, dim: int, bias: int) -> Measurement:
+    """``dim Q_m`` (every neuron at its own weight, the extra ones idle) measured without
+    the branch's parametrization: the local dimension of the set of global minima
+    around one of its points, sampled by Gauss-Newton pull-backs
+    (:func:`rankstrat.numerics.rank.fiber_dimension.fiber_dimension`).
+
+    Examples
+    --------
+    >>> m = measure_branch_sampled(2, 1, 1)
+    >>> m.value, m.conditions
+    (2, True)
+    """
+    import torch
+
+    from rankstrat.numerics.rank.fiber_dimension import fiber_dimension
+    from rankstrat.numerics.rank.single_neuron_branches import branch_map
+
+    bm = branch_map(width, width, dim, bias, seed=0)
+    theta = bm.theta(torch.tensor(bm.phi)).detach().numpy()
+    f = fiber_dimension(bm.spec, theta)
+    trusted = f.gap > SAMPLED_GAP and f.residual < RESIDUAL_LIMIT
+    detail = (f"independent: local dimension of the set of global minima sampled by Gauss-Newton pull-backs "
+              f"({len(theta) * 2} points at distance 1e-3); singular-value gap {f.gap:.2g}, "
+              f"largest residual {f.residual:.1e}")
+    return Measurement(f.dimension, "sampled" if trusted else "undecided", detail, conditions=trusted)
+
+
 def _target_rank(width: int, dim: int, bias: int):
     spec = student_spec(width, dim, bias)
     point = target_point(width, dim, bias, mode="zero")
@@ -107,6 +138,16 @@ CLAIMS = [
     )
     for m, d, b in BRANCH_SIZES
     for r in range(1, m + 1)
+] + [
+    Claim(
+        f"single_neuron.branch-sampled-m{m}-r{m}-d{d}-bias{b}",
+        f"branch Q_{m} of a width-{m} student, d={d}, bias={b}: dim = (m - r) + (r - 1) d"
+        + (" with d -> d + 1" if b else "") + ", measured independently of its parametrization",
+        SOURCE + ", branches Q_r",
+        lambda m=m, d=d, b=b: single_neuron.branch_dimension(m, m, d, b).value,
+        partial(measure_branch_sampled, m, d, b),
+    )
+    for m, d, b in BRANCH_SIZES
 ] + [
     Claim(
         f"single_neuron.thresholds-m2-d{d}-bias1",
