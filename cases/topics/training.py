@@ -176,7 +176,7 @@ def _cnn_claims(fast: bool, archs, two_channels) -> list:
 
 CLAIMS = (
     _mf_claims(True)
-    + _single_neuron_claims(True, (1, 3), onset_dims=(1,))
+    + _single_neuron_claims(True, (1, 3), onset_dims=(1, 3))
     + [
         _claim("training.imbalance-q1-window",
                f"runs that end on branch Q1 start with imbalance ratio {REPORTED_WINDOW[0]} < |c| < "
@@ -186,7 +186,7 @@ CLAIMS = (
     + _width_claims(True, (2, 10))
     + _cnn_claims(True, ("conv",), ("conv",))
     + _mf_claims(False)
-    + _single_neuron_claims(False, (1, 3), onset_dims=(1,))
+    + _single_neuron_claims(False, (1, 3), onset_dims=(1, 3))
     + [
         _claim("training.imbalance-q1-window-full",
                f"{3 * 134} seeds: runs that end on Q1 start with {REPORTED_WINDOW[0]} < |c| < {REPORTED_WINDOW[1]}",
