@@ -1,4 +1,4 @@
-"""Closed forms: symbolic in the sizes, the figures of THEORY.md, and derived
+"""Closed forms: symbolic in the sizes, the figures of docs/theory.md, and derived
 formulas checked against numerics on several sizes."""
 
 import numpy as np

@@ -83,6 +83,33 @@ def test_upper_bound_is_never_below_the_reference_rank_for_a_deep_network():
     assert bound >= _reference_rank(spec, point, generic_inputs(spec, 2 * len(theta), 1))
 
 
+STRUCTURED_POINTS = [
+    ("twolayer:d=2,k=3", [Neuron(1), Neuron(1, -1), Neuron(2, output=False)]),
+    ("twolayer:d=2,k=3,bias=1", [Neuron(1), Neuron(1), Neuron(2)]),
+    ("twolayer:d=3,k=4,bias=1", [Neuron(1), Neuron(1, -1), Neuron(0), Neuron(2, output=False)]),
+    ("mf:n1=3,k=3,n2=4", (1, 2)),
+    ("mf:n1=3,k=2,n2=3", (2, 2)),
+]
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("text, structure", STRUCTURED_POINTS)
+def test_upper_bound_cuts_below_the_parameter_count_and_never_below_the_measured_rank(text, structure, seed):
+    # points below the generic stratum, where the certificates must remove directions:
+    # a bound equal to the parameter count would fail the first assertion, a wrong
+    # certificate (a non-kernel vector) the second, against the float64 rank
+    # measured without any certificate
+    spec = parse_spec(text)
+    if text.startswith("mf"):
+        point = mf_point(spec, *structure, seed=seed)
+    else:
+        point = twolayer_point(spec, structure, seed=seed)
+    bound, certificates = certified_upper_bound(spec, flat_point(spec, point))
+    result = jacobian_rank(spec, point, generic_inputs(spec, 40), certify=False)
+    assert certificates and bound < len(flat_point(spec, point))
+    assert result.rank is not None and result.rank <= bound
+
+
 @pytest.mark.parametrize("ra, rb", [(0, 2), (1, 1), (2, 3), (3, 3)])
 def test_exact_polynomial_rank_matches_the_mf_formula(ra, rb):
     from rankstrat.theory.families import mf

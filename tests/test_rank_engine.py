@@ -126,6 +126,8 @@ def test_zero_point_has_rank_zero():
 
 
 def test_undecided_is_reported_with_the_spectrum_when_escalation_is_impossible():
+    # relu cannot be recomputed at high precision; a Jacobian whose singular values
+    # fall evenly from 1 to 1e-10 has no gap to decide on
     spec = parse_spec("twolayer:d=2,k=3,act=relu")
     point = random_point(spec, 3)
     point["W"][1] = point["W"][0] + 1e-9
@@ -134,3 +136,10 @@ def test_undecided_is_reported_with_the_spectrum_when_escalation_is_impossible()
     assert (result.lower_bound, result.upper_bound) == (0, 9)
     assert len(result.spectrum) == 9 and result.estimate is not None
     assert result.describe().startswith("undecided: rank >= 0 (proven)")
+
+
+def test_decision_rule_edges():
+    assert decide_spectrum([1.0, 1e-3, 1e-20], (3, 3), FLOAT64_EPS).rank == 2
+    ambiguous = decide_spectrum([1.0, 1e-10], (2, 2), FLOAT64_EPS)
+    assert not ambiguous.clear
+    assert decide_spectrum([1.0, 1e-10], (2, 2), 1e-40).clear

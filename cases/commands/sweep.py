@@ -21,8 +21,9 @@ EXIT_ONE = 'exit 1: a claimed transition disagrees with its prediction'
 DEFAULT_OUT = "out/sweeps"
 MAX_SEEDS = 10_000
 """Most seeds per (group, n): the plan of runs is listed before training."""
-RATE_COLUMNS = ["group", "n", "runs", "converged", "unconverged", "diverged", "recovered", "rate"]
-TRANSITION_COLUMNS = ["label", "predicted", "measured", "agrees", "kind", "formula"]
+RATE_COLUMNS = ["group", "n", "runs", "converged", "unconverged", "diverged", "recovered", "rate", "rate_low",
+                "rate_high"]
+TRANSITION_COLUMNS = ["label", "predicted", "measured", "agrees", "kind", "formula", "detail"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,14 +59,14 @@ def summary_text(summary, fmt: str = "text", provenance: dict | None = None) -> 
     --------
     >>> from rankstrat.numerics.training.experiments.definition import Summary, Transition
     >>> s = Summary("demo", [{"group": "g", "n": 7, "runs": 2, "converged": 2, "unconverged": 0,
-    ...                       "diverged": 0, "recovered": 1, "rate": 0.5}],
+    ...                       "diverged": 0, "recovered": 1, "rate": 0.5, "rate_low": 0.095, "rate_high": 0.91}],
     ...             [Transition("g onset", 7, 7, "r(n1+n2-r)")], notes=["two runs"])
     >>> print(summary_text(s, "csv"))  # doctest: +NORMALIZE_WHITESPACE
-    group,n,runs,converged,unconverged,diverged,recovered,rate
-    g,7,2,2,0,0,1,0.5
+    group,n,runs,converged,unconverged,diverged,recovered,rate,rate_low,rate_high
+    g,7,2,2,0,0,1,0.5,0.095,0.91
     <BLANKLINE>
-    label,predicted,measured,agrees,kind,formula
-    g onset,7,7,yes,claim,r(n1+n2-r)
+    label,predicted,measured,agrees,kind,formula,detail
+    g onset,7,7,yes,claim,r(n1+n2-r),
     <BLANKLINE>
     # two runs
     """

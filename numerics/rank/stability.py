@@ -1,6 +1,6 @@
 """Linear stability (local linear recovery) of a target at an input set.
 
-THEORY.md section 1: a target ``f* = f(.; theta*)`` is linearly stable at
+docs/theory.md section 1: a target ``f* = f(.; theta*)`` is linearly stable at
 inputs ``X = {x_1..x_n}`` when the ``n x M`` Jacobian at ``theta*`` has rank
 ``R(theta*)``, the model rank at the point. Then no first-order change of the
 parameters that moves the function is invisible on the data. For ``n < R``

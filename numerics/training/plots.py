@@ -29,7 +29,7 @@ def _colors(count: int) -> list:
 
 
 def recovery_figure(summary: Summary, path) -> Path:
-    """Recovery rate (recovered / converged) against ``n``, predicted sizes as vertical lines.
+    """Recovery rate (recovered / runs, with its 95 % Wilson band) against ``n``, predicted sizes as vertical lines.
 
     Parameters
     ----------
@@ -64,6 +64,9 @@ def recovery_figure(summary: Summary, path) -> Path:
             ns = [r["n"] for r in rows]
             rates = [r["rate"] for r in rows]
             ax.plot(ns, rates, "o-", color=colors[group], label=group, ms=4)
+            if all("rate_low" in r for r in rows):
+                ax.fill_between(ns, [r["rate_low"] for r in rows], [r["rate_high"] for r in rows],
+                                color=colors[group], alpha=0.15, lw=0)
             unconverged = [r["n"] for r in rows if r.get("unconverged")]
             if unconverged:
                 ax.plot(unconverged, [-0.05] * len(unconverged), "x", color=colors[group], ms=4)
@@ -71,12 +74,12 @@ def recovery_figure(summary: Summary, path) -> Path:
             for i, (label, n) in enumerate(summary.lines.get(group, {}).items()):
                 ax.axvline(n, color=colors[group] if panel is None else "0.3", ls=styles[i % 3], lw=1, label=label)
         ax.set_xlabel("n (training samples / observed entries)")
-        ax.set_ylabel("recovery rate (recovered / converged)")
+        ax.set_ylabel("recovery rate (recovered / runs, 95% Wilson band)")
         ax.set_ylim(-0.1, 1.05)
         ax.set_title(panel or summary.experiment, fontsize=10)
         outside_legend(ax, fontsize=7)
         ax.grid(alpha=0.3)
-    fig.supxlabel("x below the axis: n with unconverged runs (not counted)", fontsize=7)
+    fig.supxlabel("x below the axis: n with unconverged runs (counted as not recovered)", fontsize=7)
     return Path(save_figure(fig, path, option="--figure-format"))
 
 

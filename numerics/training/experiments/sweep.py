@@ -225,8 +225,8 @@ def run_in_memory(experiment: Experiment, settings: dict, device: str = "cpu") -
     >>> exp = get_experiment("mf4x4")
     >>> settings = exp.settings(fast=True, seeds=2)
     >>> settings["sizes"] = {"rank1-a": [15, 16]}
-    >>> [t.measured for t in run_in_memory(exp, settings).transitions]
-    [15]
+    >>> [t.measured for t in run_in_memory(exp, settings).transitions]  # one onset per seed (two blocks)
+    [(16, 15)]
     """
     keys = experiment.run_keys(settings)
     records = []
