@@ -97,6 +97,11 @@ class Claim:
     case : object, optional
         For rank claims, the :class:`rankstrat.cases.rank_claims.RankCase` behind them, so
         tests can run the same case over every rank implementation.
+    does_not_reproduce : str, optional
+        For a published claim that our measurement contradicts: what was
+        measured. The claim still runs against the published prediction; its
+        failure is reported as ``does not reproduce`` and does not fail the
+        report, while a pass fails it (the note is then out of date).
 
     Examples
     --------
@@ -116,6 +121,7 @@ class Claim:
     full_only: bool = False
     case: Any = None
     comparison: str = "=="
+    does_not_reproduce: Optional[str] = None
 
     def __post_init__(self):
         if self.comparison not in COMPARISONS:
@@ -155,6 +161,34 @@ class ClaimResult:
     detail: str = ""
     error: str = ""
     comparison: str = "=="
+    does_not_reproduce: Optional[str] = None
+
+    @property
+    def outcome(self) -> str:
+        """``pass``, ``FAIL``, ``does not reproduce`` (a known failure) or
+        ``UNEXPECTED PASS`` (a known failure that passed).
+
+        Examples
+        --------
+        >>> ClaimResult("x", "s", "src", 6, 7, "", False, 0.0, does_not_reproduce="7").outcome
+        'does not reproduce'
+        >>> ClaimResult("x", "s", "src", 6, 6, "", True, 0.0, does_not_reproduce="7").outcome
+        'UNEXPECTED PASS'
+        """
+        if self.does_not_reproduce is None:
+            return "pass" if self.passed else "FAIL"
+        return "UNEXPECTED PASS" if self.passed else "does not reproduce"
+
+    @property
+    def ok(self) -> bool:
+        """True when the report may exit 0 on this claim.
+
+        Examples
+        --------
+        >>> ClaimResult("x", "s", "src", 6, 7, "", False, 0.0, does_not_reproduce="7").ok
+        True
+        """
+        return self.outcome in ("pass", "does not reproduce")
 
     def as_dict(self) -> dict:
         """Plain types, for JSON; a one-sided bound shows as ``"<= 12"``.
@@ -162,7 +196,7 @@ class ClaimResult:
         Examples
         --------
         >>> sorted(ClaimResult("x", "s", "src", 1, 1, "", True, 0.0).as_dict())[:3]
-        ['certainty', 'detail', 'error']
+        ['certainty', 'detail', 'does_not_reproduce']
         >>> ClaimResult("x", "s", "src", 12, 10, "", True, 0.0, comparison="<=").as_dict()["predicted"]
         '<= 12'
         """
@@ -178,6 +212,7 @@ class ClaimResult:
             "seconds": round(self.seconds, 3),
             "detail": self.detail,
             "error": self.error,
+            "does_not_reproduce": self.does_not_reproduce,
         }
 
 
@@ -232,6 +267,8 @@ def compare(predicted: Any, measured: Any, tolerance: float = 0.0) -> bool:
     """
     if measured is None or predicted is None:
         return False
+    if _is_formula(predicted) and _is_formula(measured):
+        return same_formula(predicted, measured)
     if isinstance(predicted, (list, tuple)) and isinstance(measured, (list, tuple)):
         return len(predicted) == len(measured) and all(
             compare(p, m, tolerance) for p, m in zip(predicted, measured)
@@ -243,6 +280,41 @@ def compare(predicted: Any, measured: Any, tolerance: float = 0.0) -> bool:
     if math.isnan(p) or math.isnan(m):
         return False
     return abs(p - m) <= tolerance
+
+
+def _is_formula(value: Any) -> bool:
+    return hasattr(value, "free_symbols") and hasattr(value, "subs")
+
+
+def same_formula(first, second, largest: int = 9) -> bool:
+    """Are two sympy formulas in the sizes the same function of positive integer sizes?
+
+    Equal when their difference simplifies to 0, or when they agree at every
+    size from 1 to ``largest`` (each size; at most three sizes).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> d, k = sympy.symbols("d k")
+    >>> same_formula(k * (d + 1), k * d + k), same_formula(k * (d + 1), k * (d + 1) + 1)
+    (True, False)
+    >>> same_formula(sympy.Min(d, k) * (2 * d - sympy.Min(d, k)), (2 * d - sympy.Min(k, d)) * sympy.Min(k, d))
+    True
+    """
+    import itertools
+
+    import sympy
+
+    if sympy.simplify(first - second) == 0:
+        return True
+    symbols = sorted(first.free_symbols | second.free_symbols, key=str)
+    if len(symbols) > 3:
+        return False
+    for values in itertools.product(range(1, largest + 1), repeat=len(symbols)):
+        point = dict(zip(symbols, values))
+        if sympy.nsimplify(first.subs(point) - second.subs(point)) != 0:
+            return False
+    return True
 
 
 def holds(predicted: Any, measured: Any, tolerance: float = 0.0, comparison: str = "==") -> bool:
@@ -321,11 +393,16 @@ def perturbations(value: Any, tolerance: float = 0.0, comparison: str = "==") ->
     [0.799999999, 1.200000001]
     >>> perturbations(frozenset({"a", "b"}))[0] == frozenset({"a", "b", "<one more element>"})
     True
+    >>> import sympy
+    >>> perturbations(sympy.Symbol("k") * 2)
+    [2*k - 1, 2*k + 1]
     >>> perturbations((3, True))
     [(2, True), (4, True), (3, False), (True,), (3,), (3, True, '<one more element>')]
     """
     if value is None:
         return []
+    if _is_formula(value):  # a closed form in the sizes: off by one everywhere
+        return [value - 1, value + 1]
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return [not bool(value)]
     if isinstance(value, str):
@@ -416,7 +493,7 @@ def _run(claim: Claim) -> tuple:
         detail = traceback.format_exc(limit=2).strip().splitlines()[-1]
     result = ClaimResult(
         claim.id, claim.statement, claim.source, predicted, measured, certainty,
-        passed, time.perf_counter() - start, detail, error, claim.comparison,
+        passed, time.perf_counter() - start, detail, error, claim.comparison, claim.does_not_reproduce,
     )
     return result, measurement
 

@@ -106,18 +106,33 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     print(format_rows(_rows(results), COLUMNS, args.format, provenance=record))
-    failed = [r for r in results if not r.passed]
+    failed = [r for r in results if not r.ok]
+    known = [r for r in results if r.outcome == "does not reproduce"]
     if args.format != "json":
-        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+        tail = f", {len(known)} do not reproduce the literature (known, listed in the README)" if known else ""
+        print(f"\n{len(results) - len(failed) - len(known)} passed, {len(failed)} failed{tail}")
     return 1 if failed else 0
 
 
 def _rows(results) -> list:
     return [
-        {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
+        {**r.as_dict(), "result": r.outcome,
          "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
         for r in results
     ]
+
+
+def _short(text: str, count: int, width: int = 40) -> str:
+    """``text``, or ``"N perturbations"`` when it is wider than ``width``; ``-`` when empty.
+
+    Examples
+    --------
+    >>> _short("6, 8", 2), _short("x" * 50, 9), _short("", 0)
+    ('6, 8', '9 perturbations', '-')
+    """
+    if not text:
+        return "-"
+    return text if len(text) <= width else f"{count} perturbations"
 
 
 FALSIFY_COLUMNS = ["id", "predicted", "measured", "perturbed", "survivors", "result"]
@@ -163,8 +178,8 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
         r = f.result
         rows.append({
             "id": r.id, "predicted": r.as_dict()["predicted"], "measured": r.as_dict()["measured"],
-            "perturbed": ", ".join(map(str, f.tried)) or "-",
-            "survivors": f.reason or ", ".join(map(str, f.survivors)) or "-",
+            "perturbed": _short(", ".join(map(str, f.tried)), len(f.tried)),
+            "survivors": f.reason or _short(", ".join(map(str, f.survivors)), len(f.survivors)),
             "result": "falsified" if f.falsified else "SURVIVES",
         })
     record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims), falsify=True)
