@@ -677,7 +677,7 @@ def strata(spec) -> list:
     >>> sorted((x.labels["m_w"], x.labels["m_a"], x.labels["z"], x.rank.value) for x in s)[:4]
     [(0, 0, 0, 0), (0, 0, 1, 2), (1, 0, 0, 1), (1, 0, 1, 3)]
     >>> sorted(x.rank.value for x in strata(parse_spec("twolayer:d=2,k=2,act=sigmoid")))
-    [1, 2, 2, 3, 4, 4, 4, 6, 6]
+    [1, 1, 2, 2, 3, 3, 4, 4, 4, 6, 6]
     >>> strata(parse_spec("twolayer:d=2,k=2,act=pow2"))
     []
     """
