@@ -53,30 +53,38 @@ def _jacobian(f, df, W, a, b, X):
     return rows
 
 
-def reference_rank(act: str, W, a, b, X) -> int:
-    """Rank of the hand-written two-layer Jacobian; fails unless the gap is clear.
+def spectrum_rank(act: str, build) -> int:
+    """Rank of ``build(f, df, cast)`` (rows of a Jacobian); fails unless the gap is clear.
 
     float64 first; a spectrum without a clear gap is recomputed by mpmath at 60
     digits from the same (exactly representable) point and inputs.
     """
-    W, a, X = np.asarray(W, float), np.asarray(a, float), np.asarray(X, float)
-    b = None if b is None else np.asarray(b, float)
-    J = np.array(_jacobian(*FUNCTIONS[act], W, a, b, X), dtype=float)
+    J = np.array(build(*FUNCTIONS[act], float), dtype=float)
     s = np.linalg.svd(J, compute_uv=False)
-    if s[0] == 0:
+    if s.size == 0 or s[0] == 0:
         return 0
     s = s / s[0]
     if not np.any((s > 1e-11) & (s < 1e-6)):
         return int(np.sum(s >= 1e-6))
     with mpmath.workdps(60):
-        mp = lambda v: [mpmath.mpf(float(t)) for t in v]  # noqa: E731
-        rows = _jacobian(*MP_FUNCTIONS[act], [mp(w) for w in W], mp(a), None if b is None else mp(b),
-                         [mp(x) for x in X[: 3 * J.shape[1]]])
-        sv = mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)
+        rows = build(*MP_FUNCTIONS[act], lambda t: mpmath.mpf(float(t)))
+        sv = mpmath.svd_r(mpmath.matrix(rows[: 3 * J.shape[1]]), compute_uv=False)
         sv = sorted((abs(v) for v in sv), reverse=True)
         rel = [v / sv[0] for v in sv]
         assert not any(mpmath.mpf("1e-45") < v < mpmath.mpf("1e-25") for v in rel), f"no clear gap: {rel}"
         return sum(1 for v in rel if v >= mpmath.mpf("1e-25"))
+
+
+def reference_rank(act: str, W, a, b, X) -> int:
+    """Rank of the hand-written two-layer Jacobian (:func:`spectrum_rank`)."""
+    W, a, X = np.asarray(W, float), np.asarray(a, float), np.asarray(X, float)
+    b = None if b is None else np.asarray(b, float)
+
+    def build(f, df, cast):
+        c = lambda v: [cast(t) for t in v]  # noqa: E731
+        return _jacobian(f, df, [c(w) for w in W], c(a), None if b is None else c(b), [c(x) for x in X])
+
+    return spectrum_rank(act, build)
 
 
 def inputs(d: int, count: int, seed: int) -> np.ndarray:
@@ -267,3 +275,100 @@ def test_polynomial_targets_exact(text):
     for count in range(1, spec["k"] + 1):
         target = neurons_target(spec, str(count), seed=count)
         assert exact_polynomial_rank(spec, flat_point(spec, target.point)) == target.closed_form.value
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def patches(family: str, d: int, s: int) -> list:
+    """Input indices read at each kernel position (written out here)."""
+    if family == "cnn1d":
+        return [[p + t for t in range(s)] for p in range(d - s + 1)]
+    return [[(i + u) * d + j + v for u in range(s) for v in range(s)] for i in range(d - s + 1) for j in range(d - s + 1)]
+
+
+def cnn_reference_rank(spec, point, X) -> int:
+    """Rank of the hand-written convolution / locally connected Jacobian."""
+    index = patches(spec.family, spec["d"], spec["s"])
+    share, has_bias = spec["share"], spec["bias"]
+    k, q = spec["k"], len(index)
+
+    def build(f, df, cast):
+        W = np.asarray(point["W"], float)
+        a = np.asarray(point["a"], float)
+        b = np.asarray(point["b"], float) if has_bias else None
+        rows = []
+        for x in np.asarray(X, float):
+            x = [cast(t) for t in x]
+            row = []
+            for c in range(k):
+                kernel_grad = [cast(0)] * W.shape[-1]
+                bias_grad = cast(0)
+                for p in range(q):
+                    w = W[c] if share else W[c, p]
+                    beta = 0 if b is None else (b[c] if share else b[c, p])
+                    u = sum(cast(w[t]) * x[i] for t, i in enumerate(index[p])) + cast(beta)
+                    slope = cast(a[c, p]) * df(u)
+                    grads = [slope * x[i] for i in index[p]]
+                    if share:
+                        kernel_grad = [g + h for g, h in zip(kernel_grad, grads)]
+                        bias_grad = bias_grad + slope
+                    else:
+                        row += grads + ([slope] if has_bias else [])
+                if share:
+                    row += kernel_grad + ([bias_grad] if has_bias else [])
+                row += [f(sum(cast(wt) * x[i] for wt, i in zip(W[c] if share else W[c, p], index[p]))
+                          + cast(0 if b is None else (b[c] if share else b[c, p]))) for p in range(q)]
+            rows.append(row)
+        return rows
+
+    return spectrum_rank(spec["act"], build)
+
+
+CNN_SPECS = [
+    f"{family}:d={d},s={s},k={k},share={share},bias={bias},act={act}"
+    for act in FUNCTIONS
+    for share in (1, 0)
+    for bias in (0, 1)
+    for family, d, s, k in (("cnn1d", 4, 2, 2), ("cnn2d", 3, 2, 1))
+]
+
+
+@pytest.mark.parametrize("text", CNN_SPECS)
+def test_cnn_generic_targets_and_strata(text):
+    from rankstrat.numerics.families.cnn import channels_target, stratum_parametrization as cnn_stratum
+    from rankstrat.theory.families import cnn
+    from rankstrat.theory.model.symbolic import num_params
+
+    spec = parse_spec(text)
+    X = np.random.default_rng(5).uniform(-1.5, 1.5, size=(3 * num_params(spec) + 10, cnn.input_dim(spec)))
+    rng = np.random.default_rng(1)
+    generic = {name: rng.standard_normal(shape) for name, shape in cnn.param_shapes(spec).items()}
+    form = cnn.generic_rank(spec)
+    assert form.holds and form.value == cnn_reference_rank(spec, generic, X)
+    for count in range(1, spec["k"] + 1):
+        target = channels_target(spec, str(count), seed=count)
+        assert target.closed_form.value == cnn_reference_rank(spec, target.point, X)
+    for n, stratum in enumerate(list_strata(spec)):
+        point = cnn_stratum(spec, stratum.labels).sample(n)
+        assert stratum.rank.value == cnn_reference_rank(spec, point, X), stratum.name
+
+
+def test_cnn_exp_bias_loses_one_direction_per_channel_or_neuron():
+    from rankstrat.theory.families import cnn
+    from rankstrat.theory.model.symbolic import num_params
+
+    conv = parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1,act=exp")
+    local = conv.replace(share=0)
+    assert cnn.generic_rank(conv).value == num_params(conv) - 2
+    assert cnn.generic_rank(local).value == num_params(local) - 2 * cnn.positions(local)
+
+
+@pytest.mark.parametrize("act", ["pow2", "relu"])
+def test_cnn_refuses_without_a_class(act):
+    from rankstrat.numerics.families.cnn import channels_target
+    from rankstrat.theory.families import cnn
+
+    spec = parse_spec(f"cnn1d:d=4,s=2,k=2,act={act}")
+    assert not cnn.generic_rank(spec).holds and list_strata(spec) == []
+    assert channels_target(spec, "1").closed_form is None
