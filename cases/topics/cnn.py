@@ -63,6 +63,35 @@ CLAIMS = [
     ]
 ]
 
+CLAIMS += [
+    rank_claim(
+        f"cnn.class-{act}-share{share}-bias{bias}",
+        f"cnn1d, d=5, s=3, k=2, share={share}, bias={bias}, {act}: generic rank "
+        + ("M - k (convolution) or M - kQ (locally connected): the bias is absorbed"
+           if act == "exp" and bias else "M"),
+        "derived here (theory/families/cnn.py, per activation class)",
+        f"cnn1d:d=5,s=3,k=2,share={share},bias={bias},act={act}",
+        lambda spec: cnn.generic_rank(spec).value,
+        required_certainty="certified-lower-bound",
+    )
+    for act in ("exp", "sigmoid", "softplus", "sin")
+    for share in (1, 0)
+    for bias in (0, 1)
+] + [
+    rank_claim(
+        f"cnn.class-target-{act}-share{share}",
+        f"cnn1d, d=5, s=3, k=2, share={share}, bias=1, {act}, one active channel: the zero channel adds "
+        "the constant act(0) != 0",
+        "derived here (theory/families/cnn.py, target_rank)",
+        f"cnn1d:d=5,s=3,k=2,share={share},bias=1,act={act}",
+        lambda spec: cnn.target_rank(spec, 1).value,
+        point=lambda spec: cnn_target_point(spec, KERNEL, biases=[0.3]),
+        required_certainty="certified-lower-bound",
+    )
+    for act in ("exp", "sigmoid", "softplus")
+    for share in (1, 0)
+]
+
 TWO_D = [(4, 2, 1), (4, 3, 2), (5, 3, 1)]
 """(d, s, k) of the 2-D no-bias comparisons; THEORY.md's 28x28 figures are the same formulas at d=28."""
 
