@@ -372,3 +372,12 @@ def test_cnn_refuses_without_a_class(act):
     spec = parse_spec(f"cnn1d:d=4,s=2,k=2,act={act}")
     assert not cnn.generic_rank(spec).holds and list_strata(spec) == []
     assert channels_target(spec, "1").closed_form is None
+
+
+@pytest.mark.parametrize("act, claimed", [("tanh", True), ("sin", True), ("sigmoid", False), ("softplus", False), ("exp", False)])
+def test_mlp_zero_embedding_bound_only_when_act_vanishes_at_zero(act, claimed):
+    from rankstrat.numerics.families.mlp import narrow_target
+
+    spec = parse_spec(f"mlp:d=3,widths=3-3,act={act}")
+    assert (narrow_target(spec, "1-1").closed_form is not None) == claimed
+    assert narrow_target(spec, "1-1:split").closed_form is not None
