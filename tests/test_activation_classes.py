@@ -81,7 +81,7 @@ def reference_rank(act: str, W, a, b, X) -> int:
     b = None if b is None else np.asarray(b, float)
 
     def build(f, df, cast):
-        c = lambda v: [cast(t) for t in v]  # noqa: E731
+        c = lambda v: [cast(t) for t in v]
         return _jacobian(f, df, [c(w) for w in W], c(a), None if b is None else c(b), [c(x) for x in X])
 
     return spectrum_rank(act, build)
@@ -209,7 +209,7 @@ STRATA_SPECS = [
 def parametrization_rank(param, seed: int) -> int:
     """Rank of the Jacobian of a stratum parametrization (complex-step free: it is polynomial)."""
     z = np.random.default_rng(seed).standard_normal(param.dimension)
-    flat = lambda p: np.concatenate([np.asarray(v, float).reshape(-1) for v in p.values()])  # noqa: E731
+    flat = lambda p: np.concatenate([np.asarray(v, float).reshape(-1) for v in p.values()])
     h = 1e-5
     cols = [(flat(param.build(z + h * e)) - flat(param.build(z - h * e))) / (2 * h) for e in np.eye(param.dimension)]
     if not cols:
@@ -232,8 +232,9 @@ def test_every_stratum_rank_and_dimension(text):
         assert parametrization_rank(param, n) == stratum.dimension.value, (text, stratum.name)
 
 
-@pytest.mark.parametrize("text", ["twolayer:d=2,k=2,act=sigmoid", "twolayer:d=2,k=2,act=softplus,bias=1",
-                                  "twolayer:d=2,k=2,act=exp,bias=1"])
+@pytest.mark.parametrize(
+    "text", ["twolayer:d=2,k=2,act=sigmoid", "twolayer:d=2,k=2,act=softplus,bias=1", "twolayer:d=2,k=2,act=exp,bias=1"]
+)
 def test_strata_verify_cli_agrees(run_cli, text):
     import json
 
@@ -266,7 +267,9 @@ def test_sigmoid_target_issue_example():
     assert twolayer.target_rank(spec.replace(k=1), 1).value == 4
 
 
-@pytest.mark.parametrize("text", ["twolayer:d=2,k=3,act=pow2,bias=1", "twolayer:d=2,k=3,act=pow3", "twolayer:d=3,k=4,act=pow2"])
+@pytest.mark.parametrize(
+    "text", ["twolayer:d=2,k=3,act=pow2,bias=1", "twolayer:d=2,k=3,act=pow3", "twolayer:d=3,k=4,act=pow2"]
+)
 def test_polynomial_targets_exact(text):
     from rankstrat.numerics.model.points import flat_point
     from rankstrat.theory.rank.kernel_certificates import exact_polynomial_rank
@@ -284,7 +287,9 @@ def patches(family: str, d: int, s: int) -> list:
     """Input indices read at each kernel position (written out here)."""
     if family == "cnn1d":
         return [[p + t for t in range(s)] for p in range(d - s + 1)]
-    return [[(i + u) * d + j + v for u in range(s) for v in range(s)] for i in range(d - s + 1) for j in range(d - s + 1)]
+    return [
+        [(i + u) * d + j + v for u in range(s) for v in range(s)] for i in range(d - s + 1) for j in range(d - s + 1)
+    ]
 
 
 def cnn_reference_rank(spec, point, X) -> int:
@@ -317,8 +322,13 @@ def cnn_reference_rank(spec, point, X) -> int:
                         row += grads + ([slope] if has_bias else [])
                 if share:
                     row += kernel_grad + ([bias_grad] if has_bias else [])
-                row += [f(sum(cast(wt) * x[i] for wt, i in zip(W[c] if share else W[c, p], index[p]))
-                          + cast(0 if b is None else (b[c] if share else b[c, p]))) for p in range(q)]
+                row += [
+                    f(
+                        sum(cast(wt) * x[i] for wt, i in zip(W[c] if share else W[c, p], index[p]))
+                        + cast(0 if b is None else (b[c] if share else b[c, p]))
+                    )
+                    for p in range(q)
+                ]
             rows.append(row)
         return rows
 
@@ -336,7 +346,8 @@ CNN_SPECS = [
 
 @pytest.mark.parametrize("text", CNN_SPECS)
 def test_cnn_generic_targets_and_strata(text):
-    from rankstrat.numerics.families.cnn import channels_target, stratum_parametrization as cnn_stratum
+    from rankstrat.numerics.families.cnn import channels_target
+    from rankstrat.numerics.families.cnn import stratum_parametrization as cnn_stratum
     from rankstrat.theory.families import cnn
     from rankstrat.theory.model.symbolic import num_params
 
@@ -374,7 +385,9 @@ def test_cnn_refuses_without_a_class(act):
     assert channels_target(spec, "1").closed_form is None
 
 
-@pytest.mark.parametrize("act, claimed", [("tanh", True), ("sin", True), ("sigmoid", False), ("softplus", False), ("exp", False)])
+@pytest.mark.parametrize(
+    "act, claimed", [("tanh", True), ("sin", True), ("sigmoid", False), ("softplus", False), ("exp", False)]
+)
 def test_mlp_zero_embedding_bound_only_when_act_vanishes_at_zero(act, claimed):
     from rankstrat.numerics.families.mlp import narrow_target
 

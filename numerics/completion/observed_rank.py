@@ -403,7 +403,7 @@ def determined_entries(
     for _, point in target_points(spec, target_rank, seed, tries):
         rows = dict(zip(everything, exact_observed_jacobian(point["A"], point["B"], everything)))
 
-        def rank_of(entries) -> int:
+        def rank_of(entries, rows=rows) -> int:
             return exact_rank([rows[e] for e in entries])
 
         rank = rank_of(observed)
