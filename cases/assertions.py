@@ -5,7 +5,7 @@
     from rankstrat.cases import assert_model_rank, assert_linearly_stable, assert_claim
 
     def test_attention_rank():
-        assert_model_rank("attention.py:d=4,k=2", 10, certainty="certified-lower-bound")
+        assert_model_rank("attention.py:d=4,k=2", 10, certainty="certified")
 
     def test_hyperplane_loses_the_last_weights():
         assert_linearly_stable("twolayer:d=3,k=2", "neurons=2", "hyperplane:40",

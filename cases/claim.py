@@ -26,7 +26,6 @@ CERTAINTY_ORDER = (
     "undecided",
     "float64-gap",
     "high-precision",
-    "certified-lower-bound",
     "certified",
 )
 """Rank certainties, weakest first (see :class:`rankstrat.numerics.rank.engine.RankResult`)."""
@@ -241,6 +240,20 @@ def certainty_at_least(certainty: str, required: Optional[str]) -> bool:
     if certainty not in CERTAINTY_ORDER:
         return False
     return CERTAINTY_ORDER.index(certainty) >= CERTAINTY_ORDER.index(required)
+
+
+def weakest_certainty(certainties) -> str:
+    """The weakest of several rank certainties (``undecided`` for none or an unknown one).
+
+    Examples
+    --------
+    >>> weakest_certainty(["certified", "float64-gap", "high-precision"])
+    'float64-gap'
+    >>> weakest_certainty([])
+    'undecided'
+    """
+    known = [c if c in CERTAINTY_ORDER else CERTAINTY_ORDER[0] for c in certainties]
+    return min(known, key=CERTAINTY_ORDER.index, default=CERTAINTY_ORDER[0])
 
 
 def compare(predicted: Any, measured: Any, tolerance: float = 0.0) -> bool:

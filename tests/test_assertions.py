@@ -17,7 +17,7 @@ from rankstrat.theory.spec import parse_spec
 def test_true_ranks_pass_and_return_the_result(text):
     spec = parse_spec(text)
     form = spec.module.generic_rank(spec)
-    result = assert_model_rank(text, form, certainty="certified-lower-bound")
+    result = assert_model_rank(text, form, certainty="certified")
     assert result.rank == form.value
 
 

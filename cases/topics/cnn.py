@@ -26,7 +26,7 @@ CLAIMS = [
         "cnn1d:d=5,s=3,k=2,share=1,bias=1",
         lambda spec: cnn.target_rank(spec, 1).value,
         point=_target,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     ),
     rank_claim(
         "cnn.target-local",
@@ -35,7 +35,7 @@ CLAIMS = [
         "cnn1d:d=5,s=3,k=2,share=0,bias=1",
         lambda spec: cnn.target_rank(spec, 1).value,
         point=_target,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     ),
     rank_claim(
         "cnn.target-fully-connected",
@@ -44,7 +44,7 @@ CLAIMS = [
         FULLY_CONNECTED,
         lambda spec: cnn.fully_connected_target_rank(CONV, 3).value,
         point=lambda spec: fully_connected_point(CONV, _target(CONV))[1],
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     ),
 ] + [
     rank_claim(
@@ -53,7 +53,7 @@ CLAIMS = [
         SOURCE + " (2-D: k(s^2 + (d+1-s)^2) and (s^2+1) k (d+1-s)^2)",
         f"{family}:d={d},s={s},k={k},share={share},bias={bias}",
         lambda spec: cnn.generic_rank(spec).value,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for family, d, s, k, share, bias in [
         ("cnn1d", 5, 3, 2, 1, 1),
@@ -61,6 +61,35 @@ CLAIMS = [
         ("cnn2d", 4, 2, 2, 1, 0),
         ("cnn2d", 3, 2, 1, 0, 0),
     ]
+]
+
+CLAIMS += [
+    rank_claim(
+        f"cnn.class-{act}-share{share}-bias{bias}",
+        f"cnn1d, d=5, s=3, k=2, share={share}, bias={bias}, {act}: generic rank "
+        + ("M - k (convolution) or M - kQ (locally connected): the bias is absorbed"
+           if act == "exp" and bias else "M"),
+        "derived here (theory/families/cnn.py, per activation class)",
+        f"cnn1d:d=5,s=3,k=2,share={share},bias={bias},act={act}",
+        lambda spec: cnn.generic_rank(spec).value,
+        required_certainty="certified",
+    )
+    for act in ("exp", "sigmoid", "softplus", "sin")
+    for share in (1, 0)
+    for bias in (0, 1)
+] + [
+    rank_claim(
+        f"cnn.class-target-{act}-share{share}",
+        f"cnn1d, d=5, s=3, k=2, share={share}, bias=1, {act}, one active channel: the zero channel adds "
+        "the constant act(0) != 0",
+        "derived here (theory/families/cnn.py, target_rank)",
+        f"cnn1d:d=5,s=3,k=2,share={share},bias=1,act={act}",
+        lambda spec: cnn.target_rank(spec, 1).value,
+        point=lambda spec: cnn_target_point(spec, KERNEL, biases=[0.3]),
+        required_certainty="certified",
+    )
+    for act in ("exp", "sigmoid", "softplus")
+    for share in (1, 0)
 ]
 
 TWO_D = [(4, 2, 1), (4, 3, 2), (5, 3, 1)]

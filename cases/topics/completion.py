@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rankstrat.cases.claim import Claim, Measurement
+from rankstrat.cases.claim import Claim, Measurement, weakest_certainty
 from rankstrat.cases.rank_claims import rank_measurement
 from rankstrat.numerics.completion.example_matrices import example_matrix
 from rankstrat.numerics.completion.observed_rank import determined_entries, observed_jacobian_rank
@@ -83,13 +83,13 @@ def _random_masks(count: int, seed: int) -> list:
 
 
 def _random_masks_measured() -> Measurement:
-    agree, weakest = 0, "certified"
-    order = ("undecided", "float64-gap", "high-precision", "certified-lower-bound", "certified")
+    agree, certainties = 0, []
     for n, mask in enumerate(_random_masks(40, seed=11)):
         result = observed_jacobian_rank(mask, 1, seed=n, certify=False)
         agree += result.rank == rank_one_observed_rank(observation_graph(mask)).value
-        weakest = min(weakest, result.certainty, key=order.index)
-    return Measurement(agree, weakest, "masks (of 40 random ones, 2..7 rows and columns) where engine rank = V - C")
+        certainties.append(result.certainty)
+    return Measurement(agree, weakest_certainty(certainties),
+                       "masks (of 40 random ones, 2..7 rows and columns) where the exact Jacobian rank = V - C")
 
 
 def _entry_names(entries) -> tuple:
@@ -98,8 +98,8 @@ def _entry_names(entries) -> tuple:
 
 def _determined_measured() -> Measurement:
     found = determined_entries(example_matrix("M1").mask, 1)
-    weakest = "float64-gap" if "float64-gap" in set(found.certainty.ravel()) else "high-precision"
-    return Measurement(_entry_names(found.undetermined()), weakest,
+    decided = [c for c, observed in zip(found.certainty.ravel(), example_matrix("M1").mask.ravel()) if not observed]
+    return Measurement(_entry_names(found.undetermined()), weakest_certainty(decided),
                        "unobserved entries whose gradient row raises the observed-entry Jacobian rank")
 
 
@@ -113,9 +113,10 @@ def _rank_two_bound_measured() -> Measurement:
 
 
 def _tree_dims_measured() -> Measurement:
-    ranks = tuple(observed_jacobian_rank(example_matrix(f"rank1-10x10-{kind}").mask, 1).rank
-                  for kind in ("connected", "disconnected"))
-    return Measurement(ranks, "certified", "connected: locally unique (= r(n1+n2-r) = 19); disconnected: one free scale")
+    results = [observed_jacobian_rank(example_matrix(f"rank1-10x10-{kind}").mask, 1)
+               for kind in ("connected", "disconnected")]
+    ranks = tuple(result.rank for result in results)
+    return Measurement(ranks, weakest_certainty([r.certainty for r in results]), "connected: locally unique (= r(n1+n2-r) = 19); disconnected: one free scale")
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ CLAIMS = [
         "mf:n1=4,k=4,n2=4",
         lambda spec, r=r: mf.target_rank_formula(spec, r).value,
         point=lambda spec, r=r: mf_target_point(spec, r, seed=r),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for r in range(1, 5)
 ] + [
@@ -25,7 +25,7 @@ CLAIMS = [
         f"mf:n1={n1},k={k},n2={n2}",
         lambda spec, r=r: mf.target_rank_formula(spec, r).value,
         point=lambda spec, r=r: mf_target_point(spec, r, seed=7),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for n1, k, n2, r in [(2, 3, 5, 1), (3, 3, 5, 2), (5, 2, 4, 2), (6, 4, 3, 3)]
 ] + [
@@ -36,7 +36,7 @@ CLAIMS = [
         "mf:n1=4,k=4,n2=4",
         lambda spec, ra=ra, rb=rb: mf.rank_at_point_formula(spec, ra, rb).value,
         point=lambda spec, ra=ra, rb=rb: mf_point(spec, ra, rb, seed=3),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for ra, rb in [(2, 1), (3, 2), (1, 4), (0, 3), (4, 4)]
 ]

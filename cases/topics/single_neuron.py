@@ -122,7 +122,7 @@ CLAIMS = [
         student_spec(m, d, b),
         lambda spec, d=d, b=b: single_neuron.optimistic_size(d, b).value,
         point=lambda spec, m=m, d=d, b=b, mode=mode: target_point(m, d, b, mode=mode),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for m, d, b in TARGET_SIZES
     for mode in ("split", "zero")
@@ -155,7 +155,7 @@ CLAIMS = [
         SOURCE + ", sample-size thresholds",
         lambda d=d: tuple(single_neuron.sample_size_thresholds(2, d, 1).values()),
         partial(measure_thresholds, d, 1),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for d, expected in [(1, "3, 4, 5, 6"), (3, "5, 6, 9, 10")]
 ] + [

@@ -20,7 +20,17 @@ SPECS = [
     ("twolayer:d=1,k=3,act=sin,bias=1", False),
     ("cnn1d:d=5,s=3,k=2,bias=1", False),
     ("cnn1d:d=4,s=2,k=1,share=0,bias=1", False),
+    ("twolayer:d=2,k=2,act=sigmoid", False),
+    ("twolayer:d=2,k=3,act=sigmoid,bias=1", False),
+    ("twolayer:d=2,k=3,act=softplus", False),
+    ("twolayer:d=2,k=3,act=softplus,bias=1", False),
+    ("twolayer:d=2,k=3,act=exp,bias=1", False),
+    ("cnn1d:d=4,s=2,k=2,act=exp,bias=1", False),
+    ("cnn1d:d=4,s=2,k=1,share=0,act=exp,bias=1", False),
+    ("cnn1d:d=4,s=2,k=2,act=sigmoid,bias=1", False),
     ("twolayer:d=3,k=4,act=tanh,bias=1", True),
+    ("twolayer:d=3,k=4,act=sigmoid,bias=1", True),
+    ("twolayer:d=3,k=4,act=softplus,bias=1", True),
     ("mf:n1=5,k=3,n2=4", True),
 ]
 
@@ -48,7 +58,7 @@ CLAIMS = [
         f"strata.{text.split(':')[0]}-{text.split(':')[1].replace(',', '-').replace('=', '')}",
         f"{text}: every listed stratum has the closed-form rank (measured) and dimension "
         f"(consistency check against its parametrization)",
-        "arXiv 2307.08921 rank stratification; twolayer with bias and deep mf derived here",
+        "arXiv 2307.08921 rank stratification; twolayer with bias, non-odd activations and deep mf derived here",
         lambda text=text: len(list_strata(parse_spec(text))),
         _measure(text),
         required_certainty="float64-gap",

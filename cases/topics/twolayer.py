@@ -36,6 +36,26 @@ def _at_point_value(neurons):
     return predicted
 
 
+CLASS_ACTIVATIONS = ("sigmoid", "softplus", "exp", "sin")
+"""One activation per class other than odd: reflection, linear reflection, exponential, trigonometric."""
+
+SHARED_WEIGHT = [Neuron(1, own_bias=True), Neuron(1, own_bias=True), Neuron(1, -1, own_bias=True), Neuron(2)]
+"""Three neurons on one weight (up to sign) with their own biases, and one more."""
+
+
+def _target_value(count):
+    return lambda spec: twolayer.target_rank(spec, count).value
+
+
+def _target_point(count):
+    def point(spec):
+        from rankstrat.numerics.families.twolayer import neurons_target
+
+        return neurons_target(spec, str(count), seed=4).point
+
+    return point
+
+
 def _near_duplicate_point(spec, separation=1e-9):
     point = random_point(spec, seed=3)
     direction = np.linspace(1.0, -0.5, spec["d"])
@@ -64,7 +84,7 @@ CLAIMS = [
         SOURCE,
         f"twolayer:d={d},k={k},act=tanh,bias={b}",
         lambda spec: twolayer.generic_rank(spec).value,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for d, k, b in GENERIC
 ] + [
@@ -76,9 +96,48 @@ CLAIMS = [
         f"twolayer:d=3,k=4,act=tanh,bias={b}",
         _at_point_value(neurons),
         point=_stratum(neurons),
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for name, neurons in STRATA.items()
+    for b in (0, 1)
+] + [
+    rank_claim(
+        f"twolayer.class-{act}-{name}-bias{b}",
+        f"{act}, d=3, k=4, bias={b}, {name} neurons: rank at a point by its activation class",
+        "derived here (theory/families/twolayer.py, per activation class)",
+        f"twolayer:d=3,k=4,act={act},bias={b}",
+        _at_point_value(neurons),
+        point=_stratum(neurons),
+        required_certainty="certified",
+    )
+    for act in CLASS_ACTIVATIONS
+    for name, neurons in [("sign-duplicates", STRATA["sign-duplicates"]), ("zero-weight", STRATA["zero-weight"])]
+    for b in (0, 1)
+] + [
+    rank_claim(
+        f"twolayer.class-{act}-shared-weight",
+        f"{act}, d=3, k=4, bias=1, three neurons on one weight with their own biases: "
+        + ("they span only sin(w.x), cos(w.x) and their x-multiples" if act == "sin" else "rank by the class"),
+        "derived here (theory/families/twolayer.py, per activation class)",
+        f"twolayer:d=3,k=4,act={act},bias=1",
+        _at_point_value(SHARED_WEIGHT),
+        point=_stratum(SHARED_WEIGHT),
+        required_certainty="certified",
+    )
+    for act in ("sin", "exp", "tanh", "sigmoid")
+] + [
+    rank_claim(
+        f"twolayer.target-{act}-neurons{count}-bias{b}",
+        f"{act}, d=3, k=3, bias={b}, target with {count} neuron(s), the others zero: "
+        "k*(d+1+bias) (bias absorbed for exp), plus the constant act(0) when a neuron is zero",
+        "derived here (theory/families/twolayer.py, target_rank)",
+        f"twolayer:d=3,k=3,act={act},bias={b}",
+        _target_value(count),
+        point=_target_point(count),
+        required_certainty="certified",
+    )
+    for act in ("sigmoid", "softplus", "exp", "tanh")
+    for count in (1, 3)
     for b in (0, 1)
 ] + [
     rank_claim(
@@ -88,7 +147,7 @@ CLAIMS = [
         "derived: span of (w_i.x) x_j",
         f"twolayer:d={d},k={k},act=pow2",
         lambda spec: twolayer.generic_rank(spec).value,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for d, k in [(3, 2), (3, 5), (4, 3), (2, 6)]
 ] + [
@@ -98,7 +157,7 @@ CLAIMS = [
         "derived: Terracini + Alexander-Hirschowitz",
         f"twolayer:d={d},k={k},act=pow{p},bias={b}",
         lambda spec: twolayer.generic_rank(spec).value,
-        required_certainty="certified-lower-bound",
+        required_certainty="certified",
     )
     for p, d, k, b in [(3, 3, 2, 0), (3, 2, 4, 1), (4, 3, 5, 0)]
 ] + [

@@ -8,6 +8,11 @@ The observed-entry Jacobian is the Jacobian of the observed entries of
 measures it directly. Its rank at a generic rank-``r`` point is the number of
 degrees of freedom the observations pin down; the completion is locally unique
 (finitely many rank-``r`` completions) only when it equals ``r (n1 + n2 - r)``.
+
+Every rank here is proven from the Jacobian itself: the points hold exact
+binary fractions, and the rank at a point is the exact rank over the rationals
+(:mod:`rankstrat.numerics.completion.exact_jacobian`). The observation-graph
+count is what the claims compare against; it never serves as a bound.
 """
 
 from __future__ import annotations
@@ -17,10 +22,9 @@ from typing import Optional
 
 import numpy as np
 
+from rankstrat.numerics.completion.exact_jacobian import exact_observed_jacobian, exact_rank
 from rankstrat.numerics.families.mf import mf_target_point
-from rankstrat.numerics.model.jacobian import jacobian
-from rankstrat.numerics.model.points import flat_point
-from rankstrat.numerics.rank.engine import FLOAT64_EPS, RankResult, decide_spectrum, jacobian_rank
+from rankstrat.numerics.rank.engine import RankResult, jacobian_rank
 from rankstrat.theory.completion.observation_graph import observation_graph, observed_rank_bound, rank_one_observed_rank
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.families import mf
@@ -96,15 +100,17 @@ class ObservedRank:
     Attributes
     ----------
     result : RankResult
-        From the rank engine; its upper bound is the graph bound when it is
-        proven at the point (``k == r``).
+        At the point of largest rank: the float spectrum from the rank engine,
+        and the rank with both bounds from the exact rational rank
+        (:data:`EXACT_METHOD`).
     target_rank : int
     spec : Spec
     num_observed : int
     manifold_dim : ClosedForm
         ``r (n1 + n2 - r)``, the dimension of the rank-``r`` matrices.
     graph_bound : int
-        :func:`rankstrat.theory.completion.observation_graph.observed_rank_bound`.
+        :func:`rankstrat.theory.completion.observation_graph.observed_rank_bound`,
+        the count the claims test (shown beside the rank, never used as a bound).
     rank_one_count : ClosedForm or None
         ``V - C`` for ``r = 1``.
 
@@ -207,6 +213,22 @@ def target_points(spec: Spec, target_rank: int, seed: int = 0, tries: int = POIN
     return [(seed + n, mf_target_point(spec, target_rank, seed=seed + n)) for n in range(tries)]
 
 
+EXACT_METHOD = "exact rank over the rationals of the observed-entry Jacobian at the point (python-flint fmpz_mat)"
+"""How the completion ranks are proven."""
+
+
+def exact_rank_at(point: dict, entries) -> int:
+    """Exact rank of the observed-entry Jacobian at ``point`` (see :data:`EXACT_METHOD`).
+
+    Examples
+    --------
+    >>> spec = completion_spec((2, 2), 1)
+    >>> exact_rank_at(mf_target_point(spec, 1), [(0, 0), (0, 1), (1, 0)])
+    3
+    """
+    return exact_rank(exact_observed_jacobian(point["A"], point["B"], entries))
+
+
 def observed_jacobian_rank(
     mask,
     target_rank: int = 1,
@@ -217,14 +239,14 @@ def observed_jacobian_rank(
 ) -> ObservedRank:
     """Rank of the Jacobian of the observed entries of ``A B`` at a generic rank-``r`` point.
 
-    The points are :func:`target_points`; the rank is measured by
-    :func:`rankstrat.numerics.rank.engine.jacobian_rank` with the one-hot inputs of the
-    observed entries, and the largest over the points is kept (the rank at a
-    point never exceeds the generic rank). The points lie exactly on the
-    rank-``r`` stratum, so the graph bound
-    (:func:`rankstrat.theory.completion.observation_graph.observed_rank_bound`) is a proven upper
-    bound there; the search stops as soon as it is reached, and when the
-    engine's proven lower bound meets it the rank is ``certified``.
+    The points are :func:`target_points` (exact binary fractions). At each the
+    rank is computed exactly over the rationals (:func:`exact_rank_at`); the
+    point of largest rank is kept (the rank at a point never exceeds the
+    generic rank), and the search stops early when the rank reaches the size
+    of the Jacobian. The reported rank is ``certified`` at that point: its lower
+    and upper bounds are the exact rank. The rank engine
+    (:func:`rankstrat.numerics.rank.engine.jacobian_rank`) runs at the same point for the
+    float spectrum and gap; a float rank that differs is reported as a warning.
 
     Parameters
     ----------
@@ -236,7 +258,8 @@ def observed_jacobian_rank(
     seed : int
         Seed of the first point.
     certify : bool
-        Ask the engine for a proven lower bound.
+        Also ask the engine for its own ball-arithmetic lower bound (slower; the
+        exact rank is computed either way).
     tries : int
         Most points tried.
 
@@ -252,48 +275,44 @@ def observed_jacobian_rank(
     Examples
     --------
     >>> res = observed_jacobian_rank([[1, 1, 1], [1, 1, 1], [1, 1, 0]], 2)
-    >>> res.rank, res.manifold_dim.value, res.locally_unique
-    (8, 8, True)
+    >>> res.rank, res.certainty, res.manifold_dim.value, res.locally_unique
+    (8, 'certified', 8, True)
     """
     mask, entries, spec = _observed_problem(mask, target_rank, k, "the observed-entry Jacobian is empty")
     graph = observation_graph(mask)
-    bound = observed_rank_bound(graph, target_rank)
-    X = entry_inputs(entries, mask.shape)
-    best = None
+    size = min(len(entries), spec["k"] * (spec["n1"] + spec["n2"]))
+    best_rank, best_seed, best_point, count = -1, None, None, 0
     for count, (used, point) in enumerate(target_points(spec, target_rank, seed, tries), start=1):
-        result = jacobian_rank(spec, point, X, certify=certify, generic=True)
-        if best is None or (result.rank or -1) > (best.rank or -1):
-            best = result
-            best.methods.append(f"point mf_target_point(seed={used})")
-        if best.rank is not None and best.rank >= bound:
+        rank = exact_rank_at(point, entries)
+        if rank > best_rank:
+            best_rank, best_seed, best_point = rank, used, point
+        if best_rank >= size:
             break
+    result = jacobian_rank(spec, best_point, entry_inputs(entries, mask.shape), certify=certify)
+    result.methods.append(f"point mf_target_point(seed={best_seed})")
     if count > 1:
-        best.methods.append(f"largest rank over {count} points")
-    _attach_graph_bound(best, bound)
+        result.methods.append(f"largest exact rank over {count} points")
+    _install_exact_rank(result, best_rank)
     return ObservedRank(
-        best,
+        result,
         target_rank,
         spec,
         len(entries),
         mf.target_rank_formula(spec, target_rank),
-        bound,
+        observed_rank_bound(graph, target_rank),
         rank_one_observed_rank(graph) if target_rank == 1 else None,
     )
 
 
-def _attach_graph_bound(result: RankResult, bound: int) -> None:
-    if result.upper_bound is None or bound < result.upper_bound:
-        result.upper_bound = bound
-        result.upper_method = "graph bound: block-diagonal over components, min(edges, sub-factorization rank) each"
-    if result.rank is None:
-        return
-    if result.rank > bound:
-        result.warnings.append(
-            f"measured rank {result.rank} exceeds the proven graph bound {bound}: rank undecided"
-        )
-        result.rank, result.certainty = None, "undecided"
-    elif result.rank == bound and result.lower_bound == result.rank:
-        result.certainty = "certified"
+def _install_exact_rank(result: RankResult, rank: int) -> None:
+    """Both bounds of ``result`` become the exact rank; a different float rank is a warning."""
+    if result.rank is not None and result.rank != rank:
+        result.warnings.append(f"float rank {result.rank} differs from the exact rank {rank} at the point")
+    result.rank = rank
+    result.lower_bound, result.lower_method = rank, EXACT_METHOD
+    result.upper_bound, result.upper_method = rank, EXACT_METHOD
+    result.certainty = "certified"
+    result.methods.append(EXACT_METHOD)
 
 
 @dataclass
@@ -341,10 +360,9 @@ def determined_entries(
     """Entries determined by the observed ones, locally at a generic rank-``r`` point.
 
     An unobserved entry is locally determined iff adding its gradient row to
-    the observed-entry Jacobian does not raise the rank. Ranks are read by the
-    engine's decision rule (:func:`rankstrat.numerics.rank.engine.decide_spectrum`) on the
-    float64 Jacobian, and an ambiguous spectrum is recomputed by
-    :func:`rankstrat.numerics.rank.engine.jacobian_rank` (high precision).
+    the observed-entry Jacobian does not raise the rank. Every rank is the
+    exact rank over the rationals at the point (:data:`EXACT_METHOD`), so each
+    verdict is ``certified`` at the points used.
 
     Generic verdicts from several points of :func:`target_points`: a special
     point can only lower ranks, so only points with the largest observed rank
@@ -369,7 +387,7 @@ def determined_entries(
     Raises
     ------
     InputError
-        For an impossible rank or an empty mask, or when a rank stays undecided.
+        For an impossible rank or an empty mask.
 
     Examples
     --------
@@ -380,41 +398,28 @@ def determined_entries(
     """
     mask, observed, spec = _observed_problem(mask, target_rank, k, "nothing can be determined")
     everything = [(i, j) for i in range(mask.shape[0]) for j in range(mask.shape[1])]
-    X_all = entry_inputs(everything, mask.shape)
-    position = {entry: n for n, entry in enumerate(everything)}
     unobserved = [entry for entry in everything if not mask[entry]]
     base, candidates, verdict = -1, [], {}
     for _, point in target_points(spec, target_rank, seed, tries):
-        J_all = jacobian(spec, flat_point(spec, point), X_all)
+        rows = dict(zip(everything, exact_observed_jacobian(point["A"], point["B"], everything)))
 
-        def rank_of(entries) -> tuple[int, str]:
-            J = J_all[[position[e] for e in entries]]
-            decision = decide_spectrum(np.linalg.svd(J, compute_uv=False), J.shape, FLOAT64_EPS)
-            if decision.clear:
-                return decision.rank, "float64-gap"
-            result = jacobian_rank(spec, point, entry_inputs(entries, mask.shape), certify=False, generic=True)
-            if result.rank is None:
-                raise InputError(f"rank of the observed-entry Jacobian undecided for entries {entries}")
-            return result.rank, result.certainty
+        def rank_of(entries, rows=rows) -> int:
+            return exact_rank([rows[e] for e in entries])
 
-        rank, how = rank_of(observed)
+        rank = rank_of(observed)
         if rank < base:
             continue  # a special point: its verdicts say nothing about the generic ones
         if rank > base:
             base, candidates, verdict = rank, list(unobserved), {}
-        full_rank, _ = rank_of(everything)
+        full_rank = rank_of(everything)
         for entry in list(candidates):
-            if rank == full_rank:  # the observed rows span every entry's gradient
-                verdict[entry] = (True, how)
-                continue
-            augmented, how_entry = rank_of(observed + [entry])
-            verdict[entry] = (augmented == rank, how_entry)
+            augmented = rank if rank == full_rank else rank_of(observed + [entry])
+            verdict[entry] = augmented == rank
             if augmented > rank:  # at a point of the largest rank, a rise is a generic rise
                 candidates.remove(entry)
     determined = mask.copy()
     certainty = np.where(mask, "observed", "").astype(object)
-    for entry, (fixed, how) in verdict.items():
+    for entry, fixed in verdict.items():
         determined[entry] = fixed
-        certainty[entry] = how
+        certainty[entry] = "certified"
     return DeterminedEntries(determined, certainty, target_rank, base)
-

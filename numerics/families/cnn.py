@@ -163,7 +163,7 @@ def channels_target(spec: Spec, value: str, seed: int = 0) -> Target:
     readout = rng.standard_normal((count, cnn.positions(spec)))
     point = cnn_target_point(spec, kernels, biases, readout)
     form = cnn.target_rank(spec, count)
-    return Target(point, f"channels={count}", form if spec.activation.generic else None)
+    return Target(point, f"channels={count}", form if form.holds else None)
 
 
 TARGETS = {"channels": ("channels=J", channels_target)}

@@ -14,12 +14,19 @@ def narrow_target(spec: Spec, value: str, seed: int = 0) -> Target:
     ``:split``; :mod:`rankstrat.numerics.model.embedding`); the bound ``M_narrow``
     (:func:`rankstrat.theory.families.mlp.narrow_bound`).
 
+    The zero embedding keeps the bound only when ``act(0) = 0``: otherwise a
+    zero neuron feeds the constant ``act(0)`` forward and its outgoing weights
+    gain directions the narrow network lacks (sigmoid, ``d=3``, widths 3-3,
+    ``narrow=1-1``: rank 7 against ``M_narrow = 5``), so no bound is claimed.
+
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> target = narrow_target(parse_spec("mlp:d=3,widths=3-3"), "1-1")
     >>> target.closed_form.value, target.bound
     (5, True)
+    >>> narrow_target(parse_spec("mlp:d=3,widths=3-3,act=sigmoid"), "1-1").closed_form is None
+    True
     """
     from rankstrat.numerics.model.embedding import embed_point
     from rankstrat.theory.families import mlp
@@ -31,6 +38,8 @@ def narrow_target(spec: Spec, value: str, seed: int = 0) -> Target:
     except SpecError as exc:
         raise InputError(f"--target: narrow={value!r}: {exc}") from None
     point = embed_point(narrow, random_point(narrow, seed), spec, mode=mode, seed=seed)
+    if mode == "zero" and spec.activation.value_at_zero != 0:
+        return Target(point, f"narrow={value}", None, bound=True)
     return Target(point, f"narrow={value}", mlp.narrow_bound(narrow), bound=True)
 
 

@@ -27,17 +27,22 @@ class Neuron:
         False for ``a = 0``.
     bias : bool
         For ``cls = 0`` with a bias: False for ``b = 0``.
+    own_bias : bool
+        For ``cls != 0`` with a bias: the neuron's bias is its own free value
+        instead of ``sign`` times the class bias (exponential strata, where
+        the bias does not change the class).
 
     Examples
     --------
     >>> Neuron(1, -1, True)
-    Neuron(cls=1, sign=-1, output=True, bias=True)
+    Neuron(cls=1, sign=-1, output=True, bias=True, own_bias=False)
     """
 
     cls: int
     sign: int = 1
     output: bool = True
     bias: bool = True
+    own_bias: bool = False
 
 
 def twolayer_parametrization(spec: Spec, neurons: list) -> "Parametrization":
@@ -46,7 +51,7 @@ def twolayer_parametrization(spec: Spec, neurons: list) -> "Parametrization":
 
     Free parameters: one ``(w, b)`` (or ``w``) per class, one output weight per
     neuron with ``output=True``, one bias per zero-weight neuron with
-    ``bias=True`` (when the spec has a bias).
+    ``bias=True`` and per neuron with ``own_bias=True`` (when the spec has a bias).
 
     Examples
     --------
@@ -63,7 +68,7 @@ def twolayer_parametrization(spec: Spec, neurons: list) -> "Parametrization":
     classes = sorted({n.cls for n in neurons if n.cls != 0})
     width = d + bias
     outputs = [i for i, n in enumerate(neurons) if n.output]
-    zero_biases = [i for i, n in enumerate(neurons) if n.cls == 0 and n.bias and bias]
+    zero_biases = [i for i, n in enumerate(neurons) if bias and ((n.cls == 0 and n.bias) or (n.cls and n.own_bias))]
     dimension = len(classes) * width + len(outputs) + len(zero_biases)
 
     def build(z: np.ndarray) -> dict:
@@ -114,10 +119,15 @@ def twolayer_point(spec: Spec, neurons: list, seed: int = 0) -> dict:
 def twolayer_stratum_neurons(spec: Spec, labels: dict) -> list:
     """Neuron structure of the largest piece of a two-layer stratum.
 
-    ``labels`` are those of :func:`rankstrat.theory.families.twolayer.strata`. Class
-    representatives ``1 .. m_w`` (the first ``m_a`` with an output weight);
-    the other neurons are zero-weight neurons or duplicates of class 1, chosen
-    so that the labels stay the same and the piece is as large as possible.
+    ``labels`` are those of :func:`rankstrat.theory.families.twolayer.strata`.
+    Odd activations: class representatives ``1 .. m_w`` (the first ``m_a``
+    with an output weight); the other neurons are zero-weight neurons or
+    duplicates of class 1, chosen so that the labels stay the same and the
+    piece is as large as possible. Sigmoid- and softplus-type: the
+    configuration stored in the labels
+    (:func:`rankstrat.theory.families.twolayer.configuration_neurons`).
+    Exponential: ``m`` distinct weights, the other neurons duplicates of class
+    1 with their own bias.
 
     Examples
     --------
@@ -125,7 +135,21 @@ def twolayer_stratum_neurons(spec: Spec, labels: dict) -> list:
     >>> spec = parse_spec("twolayer:d=2,k=3")
     >>> [(n.cls, n.output) for n in twolayer_stratum_neurons(spec, {"m_w": 1, "m_a": 1, "z": 0})]
     [(1, True), (1, True), (1, True)]
+    >>> [(n.cls, n.sign) for n in twolayer_stratum_neurons(parse_spec("twolayer:d=2,k=2,act=sigmoid"),
+    ...     {"m_w": 1, "m_a": 1, "e": 1, "pairs": 1, "active_pair": True, "zero": "none"})]
+    [(1, 1), (1, -1)]
     """
+    from rankstrat.theory.families.twolayer import configuration_neurons
+
+    if "e" in labels:
+        neurons = configuration_neurons(spec["k"], labels["m_w"], labels["m_a"], labels["pairs"],
+                                        labels["active_pair"], labels["zero"])
+        return [Neuron(*n) for n in neurons]
+    if "m" in labels:
+        m, ma = labels["m"], labels["m_a"]
+        return [Neuron(c, 1, c <= ma) for c in range(1, m + 1)] + [
+            Neuron(1, 1, ma >= 1, own_bias=True) for _ in range(spec["k"] - m)
+        ]
     mw, ma = labels["m_w"], labels["m_a"]
     neurons = [Neuron(c, 1, c <= ma) for c in range(1, mw + 1)]
     extra = spec["k"] - mw
@@ -143,7 +167,9 @@ def twolayer_stratum_neurons(spec: Spec, labels: dict) -> list:
 
 def neurons_target(spec: Spec, value: str, seed: int = 0) -> Target:
     """``--target neurons=J``: ``J`` distinct random neurons, the others zero
-    (``w = 0, b = 0, a = 0``); closed form ``J (d + 1 [+ 1])``.
+    (``w = 0, b = 0, a = 0``); closed form
+    :func:`rankstrat.theory.families.twolayer.target_rank` (``J (d + 1 [+ 1])``,
+    plus the constant when ``J < k`` and ``act(0) != 0``).
 
     Examples
     --------

@@ -41,12 +41,24 @@ class Parametrization:
     build: Callable[[np.ndarray], dict]
 
     def sample(self, seed: int = 0) -> dict:
-        """The point at random nonzero free values, multiples of 1/16 in [-2, 2].
+        """The point at random nonzero free values of distinct magnitudes,
+        multiples of 1/2**15 in [-2, 2].
 
         Such values keep sums and products exact in float64, so the point lies
-        in the stratum itself, not only within rounding of it.
+        in the stratum itself, not only within rounding of it; distinct
+        magnitudes keep two free values from coinciding up to sign (which
+        would put the point in a smaller stratum).
+
+        Examples
+        --------
+        >>> z = Parametrization(50, lambda z: {"z": z}).sample(3)["z"]
+        >>> len(set(np.abs(z))), bool(np.all(z * 2**15 % 1 == 0)), bool(np.all(np.abs(z) <= 2))
+        (50, True, True)
         """
-        return self.build(dyadic_values(np.random.default_rng(seed), self.dimension))
+        rng = np.random.default_rng(seed)
+        magnitude = rng.choice(np.arange(1, 2**16 + 1), size=self.dimension, replace=False)
+        sign = rng.choice([-1.0, 1.0], size=self.dimension)
+        return self.build(sign * magnitude / 2.0**15)
 
 
 def dyadic_values(rng: np.random.Generator, shape) -> np.ndarray:

@@ -12,6 +12,20 @@ read-out is ``f = sum_{c,p} a[c, p] sigma(...)``.
 
 The fully connected comparison is :func:`fully_connected_counterpart`: an
 ``mlp`` with one hidden layer of ``k Q`` neurons on all ``d^n`` inputs.
+
+Closed forms per class of activation
+(:func:`rankstrat.theory.activations.closed_form_kind`): every neuron of an
+active channel has its own weight vector (distinct supports), so no two
+neurons share a class and the count of free directions holds for every
+analytic non-polynomial class, with two corrections:
+
+- ``exp`` with a bias: ``exp(u + b) = e^b exp(u)``, so ``d/db`` of a channel
+  (or a neuron, locally connected) is a combination of its ``d/da``: one
+  direction less per channel (``M - k``) or per neuron (``M - k Q``);
+- ``act(0) != 0`` (sigmoid, softplus, exp): a zero channel or neuron
+  (``w = 0, b = 0, a = 0``) adds the constant function through ``d/da``.
+
+Polynomial activations and relu get no closed form (``holds=False``).
 """
 
 from __future__ import annotations
@@ -19,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from rankstrat.theory.activations import closed_form_kind
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.errors import SpecError
 from rankstrat.theory.keys import Key
@@ -212,15 +227,41 @@ def num_params_formula(spec) -> ClosedForm:
     return ClosedForm(expr, _sizes(spec))
 
 
+def _covered(spec) -> bool:
+    """True when a closed form is derived for the activation (analytic, not polynomial)."""
+    return closed_form_kind(spec.activation, spec["bias"]) not in (None, "polynomial")
+
+
+def _absorbed(spec) -> int:
+    """1 when the bias is absorbed by the read-out (``exp`` with a bias), else 0."""
+    return int(bool(spec["bias"]) and spec.activation.exponential)
+
+
+def _constant(spec):
+    """``[some unit is zero] * [act(0) != 0]`` as a sympy term in the symbol ``zero_units``."""
+    if spec.activation.value_at_zero == 0:
+        return sympy.Integer(0)
+    return sympy.Min(sympy.Symbol("zero_units", nonnegative=True, integer=True), 1)
+
+
+def _not_applicable(spec) -> str:
+    return f"not applicable: no closed form is derived for {spec.activation.name} (polynomial or not analytic)"
+
+
 def target_rank(spec, channels: int = 1, null_neurons: int = 0) -> ClosedForm:
     """Model rank (optimistic size) of a target built from ``channels`` distinct
-    channels of the same architecture, with ``null_neurons`` neurons of zero
-    read-out among them (locally connected).
+    channels of the same architecture, the other channels zero, with
+    ``null_neurons`` neurons of zero read-out among the active ones (locally
+    connected).
 
     Convolution: ``k* (s^n + Q)`` (+ ``k*`` with bias): each channel spans its
     ``Q`` neurons and one tangent direction per kernel entry (and bias).
-    Locally connected: ``(s^n + 1 [+ 1]) (k* Q - m_null)``: every active neuron
-    is a free two-layer neuron with ``s^n`` inputs.
+    Locally connected: ``(s^n + 1 [+ 1]) (k* Q - m_null) + m_null``: every
+    active neuron is a free two-layer neuron with ``s^n`` inputs, a neuron
+    with zero read-out spans only its own function. ``exp`` with a bias: the
+    bias direction is absorbed (one less per channel or per active neuron).
+    ``act(0) != 0``: the zero channels add the constant (``+1`` when
+    ``k* < k``).
 
     Examples
     --------
@@ -229,6 +270,8 @@ def target_rank(spec, channels: int = 1, null_neurons: int = 0) -> ClosedForm:
     7
     >>> target_rank(parse_spec("cnn1d:d=5,s=3,k=100,share=0,bias=1")).value
     15
+    >>> target_rank(parse_spec("cnn1d:d=5,s=3,k=2,share=1,bias=1,act=exp")).value  # 3 + 3 + 1 - 1, + constant
+    7
     """
     n, q = _per_neuron_exprs(spec)
     bias = spec["bias"]
@@ -236,18 +279,23 @@ def target_rank(spec, channels: int = 1, null_neurons: int = 0) -> ClosedForm:
         raise SpecError(f"{spec.family}: target channels must be between 1 and k={spec['k']}")
     m_null = sympy.Symbol("m_null", nonnegative=True, integer=True)
     kstar = sympy.Symbol("kstar", positive=True, integer=True)
+    unit_bias = bias - _absorbed(spec)
     if spec["share"]:
-        expr = kstar * (s**n + bias + q)
+        expr = kstar * (s**n + unit_bias + q)
         note = ""
     else:
-        expr = (s**n + 1 + bias) * (kstar * q - m_null)
+        expr = (s**n + 1 + unit_bias) * (kstar * q - m_null) + m_null
         note = "m_null = neurons with zero read-out"
-    sizes = {**_sizes(spec), "kstar": channels, "m_null": null_neurons}
-    return ClosedForm(expr, sizes, source=SOURCE, note=note)
+    expr = expr + _constant(spec)
+    sizes = {**_sizes(spec), "kstar": channels, "m_null": null_neurons, "zero_units": spec["k"] - channels}
+    covered = _covered(spec)
+    return ClosedForm(expr, sizes, source=SOURCE + "; per activation class, derived here", holds=covered,
+                      note=note if covered else _not_applicable(spec))
 
 
 def generic_rank(spec) -> ClosedForm:
-    """Generic model rank: every parameter counts, ``M`` (tanh-like activations).
+    """Generic model rank: every parameter counts, ``M``, except ``exp`` with a
+    bias (``M - k`` convolution, ``M - k Q`` locally connected).
 
     docs/theory.md section 2.3: 2-D, no bias, CNN ``k (s^2 + (d+1-s)^2)``; locally connected
     ``(s^2 + 1) k (d+1-s)^2``.
@@ -259,12 +307,13 @@ def generic_rank(spec) -> ClosedForm:
     685
     >>> generic_rank(parse_spec("cnn2d:d=28,s=3,k=1,share=0")).value
     6760
+    >>> generic_rank(parse_spec("cnn1d:d=5,s=3,k=2,share=0,bias=1,act=exp")).value  # M - k Q = 30 - 6
+    24
     """
     form = target_rank(spec, spec["k"])
-    act = spec.activation
     return ClosedForm(
-        form.expr, form.sizes, source=SOURCE + ", generic rank", holds=act.generic,
-        note="" if act.generic else f"{act.name}: the generic-activation formula may not hold",
+        form.expr, form.sizes, source=SOURCE + ", generic rank", holds=form.holds,
+        note=form.note if form.holds else _not_applicable(spec),
     )
 
 
@@ -292,7 +341,9 @@ def fully_connected_counterpart(spec):
 
 def fully_connected_target_rank(spec, active_neurons: int) -> ClosedForm:
     """Model rank of the fully connected counterpart at a target with
-    ``active_neurons`` distinct neurons: ``(d^n + 1 [+ 1]) * active``.
+    ``active_neurons`` distinct neurons, the others zero: ``(d^n + 1 [+ 1]) * active``
+    (the bias absorbed for ``exp``), plus the constant when some of the
+    ``k Q`` neurons is zero and ``act(0) != 0``.
 
     Examples
     --------
@@ -304,8 +355,10 @@ def fully_connected_target_rank(spec, active_neurons: int) -> ClosedForm:
     """
     n = ndim(spec)
     active = sympy.Symbol("n_active", positive=True, integer=True)
-    expr = (d**n + 1 + spec["bias"]) * active
-    return ClosedForm(expr, {"d": spec["d"], "n_active": active_neurons}, source=SOURCE)
+    expr = (d**n + 1 + spec["bias"] - _absorbed(spec)) * active + _constant(spec)
+    sizes = {"d": spec["d"], "n_active": active_neurons, "zero_units": spec["k"] * positions(spec) - active_neurons}
+    covered = _covered(spec)
+    return ClosedForm(expr, sizes, source=SOURCE, holds=covered, note="" if covered else _not_applicable(spec))
 
 
 STRATA_NOTE = (
@@ -314,32 +367,56 @@ STRATA_NOTE = (
 )
 
 
+def strata_note(spec) -> str:
+    """What :func:`strata` states for this spec's activation.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> strata_note(parse_spec("cnn1d:d=4,s=2,k=1,act=pow2"))[:15]
+    'not applicable:'
+    """
+    return STRATA_NOTE if _covered(spec) else _not_applicable(spec)
+
+
 def strata(spec) -> list:
     """Strata with ``j`` active channels (shared) or ``j`` active neurons (locally
     connected) and every other channel or neuron zero (``w = 0, b = 0, a = 0``).
 
-    Each active channel is free, so the dimension equals the rank:
-    ``j (s^n + Q [+ 1])`` for convolution, ``j (s^n + 1 [+ 1])`` locally connected.
+    Each active unit is free: dimension ``j (s^n + Q [+ 1])`` for convolution,
+    ``j (s^n + 1 [+ 1])`` locally connected. Rank: the same count, less one
+    per unit for ``exp`` with a bias, plus the constant when ``j`` is below the
+    number of units and ``act(0) != 0``. Empty for activations without a
+    closed form.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> [s.rank.value for s in strata(parse_spec("cnn1d:d=5,s=3,k=2,bias=1"))]
     [0, 7, 14]
+    >>> [s.rank.value for s in strata(parse_spec("cnn1d:d=5,s=3,k=2,bias=1,act=sigmoid"))]
+    [1, 8, 14]
     """
     from rankstrat.theory.rank.stratum import Stratum
 
+    if not _covered(spec):
+        return []
     n, q = _per_neuron_exprs(spec)
     bias = spec["bias"]
     active = sympy.Symbol("j")
+    unit_bias = bias - _absorbed(spec)
     if spec["share"]:
-        expr, count = active * (s**n + bias + q), spec["k"]
+        dim_expr, rank_expr, count = active * (s**n + bias + q), active * (s**n + unit_bias + q), spec["k"]
         unit = "channels"
     else:
-        expr, count = active * (s**n + 1 + bias), spec["k"] * positions(spec)
+        dim_expr, rank_expr = active * (s**n + 1 + bias), active * (s**n + 1 + unit_bias)
+        count = spec["k"] * positions(spec)
         unit = "neurons"
+    rank_expr = rank_expr + _constant(spec)
     out = []
     for j in range(count + 1):
-        form = ClosedForm(expr, {**_sizes(spec), "j": j}, source=SOURCE)
-        out.append(Stratum(f"{j} active {unit}", {"active": j}, form, form))
+        sizes = {**_sizes(spec), "j": j, "zero_units": count - j}
+        dim = ClosedForm(dim_expr, sizes, source=SOURCE)
+        rank = ClosedForm(rank_expr, sizes, source=SOURCE + "; per activation class, derived here")
+        out.append(Stratum(f"{j} active {unit}", {"active": j}, dim, rank))
     return out

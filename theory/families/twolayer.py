@@ -1,6 +1,37 @@
 """Two-layer network ``f(x) = sum_i a_i sigma(w_i . x + b_i)``.
 
 Parameters: ``W`` (k x d), ``b`` (k,) when ``bias=1``, ``a`` (k,). No output bias.
+
+The model rank at a point is the dimension of the span of the gradient
+columns: ``sigma(u_i)`` (``d/da_i``) and, for ``a_i != 0``,
+``sigma'(u_i) x`` and ``sigma'(u_i)`` (``d/dw_i``, ``d/db_i``), with
+``u_i = w_i . x + b_i``. Its closed forms are derived per class of activation
+(:func:`rankstrat.theory.activations.closed_form_kind`):
+
+- every class: a neuron with ``w = 0`` is the constant ``sigma(b)``; its
+  gradient adds the constant function (when ``sigma(b) != 0``, or
+  ``a sigma'(b) != 0`` with a bias) and the linear functions ``x`` (when
+  ``a sigma'(b) != 0``). The constants and linear functions are the *affine
+  part*, of dimension ``e``;
+- ``odd`` (tanh; sin without a bias): neurons ``v = (w, b)`` and ``-v`` span the
+  same functions: ``R = m_w + m_a (d + bias) + e`` over classes up to sign;
+- ``reflection`` (sigmoid, ``sigma = c/2 + g`` with ``g`` odd, ``c != 0``):
+  ``sigma(v) + sigma(-v) = c``, so a class holding both signs also spans the
+  constant: same ``R`` with the constant added to the affine part;
+- ``linear-reflection`` (softplus, ``sigma = (s/2) z + h`` with ``h`` even):
+  ``sigma(v) - sigma(-v) = s (w . x + b)``: a class with both signs adds its
+  affine function ``w . x + b``, a class with output weights of both signs adds
+  every ``x_j`` (and 1 with a bias), through ``sigma' = s/2 + h'``;
+- ``exponential``: ``exp(w.x + b) = e^b exp(w.x)``: classes are the distinct
+  weights ``w`` (no sign, the bias does not count): ``R = m + m_a d + e``;
+- ``trigonometric`` (sin with a bias): ``sin(w.x + b)`` lies in
+  ``span{sin w.x, cos w.x}``: classes are weights up to sign, and a class spans
+  ``min(phases, 2)`` (2 once an output weight is nonzero) plus ``d min(p, 2)``,
+  ``p`` the distinct phases ``+-b mod pi`` among its neurons with ``a != 0``.
+
+Each rests on the genericity of the activation (shifted and scaled copies and
+their derivatives times inputs are independent modulo the class identity),
+checked numerically in the tests for every activation of every class.
 """
 
 from __future__ import annotations
@@ -9,7 +40,9 @@ from math import comb
 
 import sympy
 
+from rankstrat.theory.activations import KINDS, closed_form_kind
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
+from rankstrat.theory.errors import SpecError
 from rankstrat.theory.keys import Key
 
 NAMES = ("twolayer",)
@@ -156,10 +189,11 @@ def polynomial_span_dim(num_vars: int, degree: int, num_forms: int) -> int:
 def generic_rank(spec) -> ClosedForm:
     """Generic model rank of the two-layer network.
 
-    - Activation analytic with infinitely many nonzero Taylor coefficients at 0
-      (tanh, sigmoid, sin, softplus, exp): ``k (d + 1)`` without bias and
-      ``k (d + 2)`` with bias; for ``exp`` with bias ``k (d + 1)``, because
-      ``exp(w.x + b) = e^b exp(w.x)`` lets the output weight absorb the bias.
+    - Analytic non-polynomial activations (tanh, sigmoid, sin, softplus, exp):
+      ``k (d + 1)`` without bias and ``k (d + 2)`` with bias; for ``exp`` with
+      bias ``k (d + 1)``, because ``exp(w.x + b) = e^b exp(w.x)`` lets the
+      output weight absorb the bias. At a generic point no two neurons share a
+      class and no weight is zero, so every class formula gives this value.
     - ``powP``: the span lies in polynomials of degree ``P``; its dimension is
       :func:`polynomial_span_dim` in ``d`` variables (``d + 1`` with bias,
       homogenising with ``x_0 = 1``).
@@ -194,71 +228,146 @@ def generic_rank(spec) -> ClosedForm:
             source="derived: span of l_i^(P-1) x_j (Terracini), Alexander-Hirschowitz 1995",
             note="polynomial activation: the span is a finite-dimensional polynomial space",
         )
-    if bias and act.name == "exp":
+    if bias and act.exponential:
         return ClosedForm(
             k * (d + 1), sizes, source="derived: exp(w.x+b) = e^b exp(w.x)",
             note="exp with bias: the bias is absorbed by the output weight",
         )
-    holds = act.generic
+    holds = closed_form_kind(act, bias) is not None
     return ClosedForm(
         k * (d + 1 + bias),
         sizes,
         source=SOURCE + ", generic rank",
         holds=holds,
-        note="" if holds else f"{act.name} is not analytic: the theory does not cover it",
+        note="" if holds else f"not applicable: {act.name} is not analytic, the theory does not cover it",
     )
 
 
 def target_rank(spec, num_neurons: int) -> ClosedForm:
-    """Model rank of a target with ``k*`` distinct neurons (width-independent).
+    """Model rank of a target with ``k*`` distinct neurons, the other ``k - k*``
+    neurons zero (``w = 0, b = 0, a = 0``).
 
-    ``k* (d + 1)`` without bias, ``k* (d + 2)`` with bias, for a generic
-    analytic activation; requires ``k* <= k``.
+    The ``k*`` neurons give the generic rank of width ``k*``
+    (:func:`generic_rank`). A zero neuron adds the constant function through
+    ``d/da = act(0)``: one more when ``k* < k`` and ``act(0) != 0`` (sigmoid,
+    softplus, exp), nothing for ``act(0) = 0`` (tanh, sin, ``powP``). So the
+    rank depends on the width only through ``[k* < k]``.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> target_rank(parse_spec("twolayer:d=3,k=50,bias=1"), 1).value
     5
+    >>> target_rank(parse_spec("twolayer:d=3,k=3,act=sigmoid"), 1).value  # plus the constant
+    5
+    >>> target_rank(parse_spec("twolayer:d=3,k=1,act=sigmoid"), 1).value  # no zero neuron
+    4
     """
-    from rankstrat.theory.errors import SpecError
-
     if not 0 <= num_neurons <= spec["k"]:
         raise SpecError(f"twolayer: target neurons must be between 0 and k={spec['k']}")
-    if not num_neurons:
-        return ClosedForm(sympy.Integer(0))
-    form = generic_rank(spec.replace(k=num_neurons))
-    kstar = sympy.Symbol("kstar", positive=True, integer=True)
-    return ClosedForm(
-        form.expr.subs(k, kstar), {**form.sizes, "kstar": num_neurons},
-        source=form.source + "; target with kstar distinct neurons, independent of the width",
-        holds=form.holds, note=form.note,
-    )
+    act = spec.activation
+    kstar = sympy.Symbol("kstar", nonnegative=True, integer=True)
+    zero = sympy.Symbol("zero_neurons", nonnegative=True, integer=True)
+    if num_neurons:
+        form = generic_rank(spec.replace(k=num_neurons))
+        expr, sizes, holds, note = form.expr.subs(k, kstar), {**form.sizes}, form.holds, form.note
+        source = form.source + "; target with kstar distinct neurons"
+    else:
+        expr, sizes, holds, note, source = sympy.Integer(0), {"d": spec["d"]}, True, "", "derived"
+    sizes.pop("k", None)
+    sizes["kstar"] = num_neurons
+    if act.value_at_zero != 0 and not act.polynomial:
+        expr = expr + sympy.Min(zero, 1)
+        sizes["zero_neurons"] = spec["k"] - num_neurons
+        source += "; a zero neuron adds the constant act(0) != 0"
+    return ClosedForm(expr, sizes, source=source, holds=holds, note=note)
+
+
+def _activation_value(act, z: float, derivative: bool = False) -> float:
+    """``act(z)`` or ``act'(z)`` as a float (sympy evaluation)."""
+    t = sympy.Symbol("t")
+    expr = act.sympy_fn(t)
+    if derivative:
+        expr = sympy.diff(expr, t)
+    return float(expr.subs(t, sympy.Float(float(z), 30)).evalf(30))
+
+
+def _sign_classes(vectors, tol: float) -> list:
+    """Group nonzero vectors up to sign: ``[(representative, [(index, sign), ...])]``."""
+    import numpy as np
+
+    classes: list = []
+    for index, vec in vectors:
+        for rep, members in classes:
+            if np.all(np.abs(vec - rep) <= tol):
+                members.append((index, 1))
+                break
+            if np.all(np.abs(vec + rep) <= tol):
+                members.append((index, -1))
+                break
+        else:
+            classes.append((vec, [(index, 1)]))
+    return classes
+
+
+def _equal_classes(vectors, tol: float) -> list:
+    """Group vectors by equality: ``[(representative, [index, ...])]``."""
+    import numpy as np
+
+    classes: list = []
+    for index, vec in vectors:
+        for rep, members in classes:
+            if np.all(np.abs(vec - rep) <= tol):
+                members.append(index)
+                break
+        else:
+            classes.append((vec, [index]))
+    return classes
+
+
+def _distinct_phases(phases, tol: float) -> int:
+    """Number of distinct angles modulo pi."""
+    import math
+
+    reps: list = []
+    for phase in phases:
+        phase = math.fmod(phase, math.pi) % math.pi
+        if not any(min(abs(phase - r), math.pi - abs(phase - r)) <= max(tol, 1e-12) for r in reps):
+            reps.append(phase)
+    return len(reps)
+
+
+def _affine_part(rows: list, d_in: int, tol: float) -> int:
+    """Dimension of the span of affine functions given by coefficient rows ``(w, c)``."""
+    import numpy as np
+
+    if not rows:
+        return 0
+    matrix = np.array(rows, dtype=float).reshape(-1, d_in + 1)
+    scale = max(float(np.abs(matrix).max()), 1.0)
+    return int(np.linalg.matrix_rank(matrix, tol=max(tol, 1e-10) * scale))
 
 
 def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
-    """Model rank at a point from its neuron structure (odd activation).
+    """Model rank at a point from its neuron structure, per class of activation
+    (see the module docstring for the derivations).
 
-    Without bias (docs/theory.md section 2): ``R = m_w + m_a d``, where ``m_w``
-    counts classes of neurons with ``w != 0`` under ``w ~ -w``, and ``m_a`` the
-    classes that contain a neuron with ``a != 0``, plus one if some neuron has
-    ``w = 0`` and ``a != 0``.
+    ``R = n + e``: ``n`` counts the non-affine functions of the classes of
+    neurons with ``w != 0`` and ``e`` is the dimension of the affine part
+    (constants and linear functions) from zero-weight neurons and from the
+    class identities:
 
-    With bias (derived here): a neuron is the pair ``(w, b)``; classes of
-    neurons with ``w != 0`` are taken under ``(w, b) ~ -(w, b)``. Each class
-    spans ``sigma(w.x + b)`` and, if some ``a != 0`` in it,
-    ``sigma'(w.x + b) (x, 1)``: ``d + 1`` more. Neurons with ``w = 0`` are
-    constants ``sigma(b)``: their derivatives span the constant function
-    (``d/da`` if ``b != 0``; ``d/db`` if ``a != 0``) and, if ``a != 0``, the
-    linear functions ``x`` (``d/dw``). So
-    ``R = m_w + m_a (d + 1) + c``, with ``c = d + 1`` if some ``w = 0`` neuron
-    has ``a != 0``, else ``c = 1`` if some ``w = 0`` neuron has ``b != 0``,
-    else ``c = 0``.
+    - ``odd``, ``reflection``, ``linear-reflection``: classes of ``(w, b)`` up
+      to sign, ``n = m_w + m_a (d + bias)``, ``m_a`` the classes with some
+      ``a != 0``;
+    - ``exponential``: classes of equal ``w``, ``n = m + m_a d``;
+    - ``trigonometric``: classes of ``w`` up to sign, ``n = sum over classes of
+      (2 if p >= 1 else min(phases, 2)) + d min(p, 2)``.
 
     Parameters
     ----------
     spec : Spec
-        A ``twolayer`` spec with an odd analytic activation (tanh, sin).
+        A ``twolayer`` spec.
     W : array (k, d)
     a : array (k,)
     b : array (k,), optional
@@ -270,7 +379,8 @@ def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     Returns
     -------
     ClosedForm
-        With ``holds=False`` when the activation is not odd and analytic.
+        With ``holds=False`` (and the ``odd`` value for comparison) when no
+        class covers the activation (``powP``, ``relu``).
 
     Examples
     --------
@@ -280,83 +390,184 @@ def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     >>> W = np.array([[1.0, 2.0], [-1.0, -2.0], [0.0, 0.0]])
     >>> rank_at_point(spec, W, np.array([1.0, 1.0, 1.0])).value  # 1 + 1*2 + 2
     5
+    >>> rank_at_point(spec.replace(act="sigmoid"), W, np.array([1.0, 1.0, 1.0])).value  # + constant
+    6
+    >>> rank_at_point(parse_spec("twolayer:d=1,k=3,act=sin,bias=1"), [[1.0]] * 3, [1.0] * 3, [0.0, 0.5, 1.0]).value
+    4
     """
     import numpy as np
 
     W = np.asarray(W, dtype=float)
     a = np.asarray(a, dtype=float)
     bias = spec["bias"]
-    if bias:
-        if b is None:
-            from rankstrat.theory.errors import SpecError
-
-            raise SpecError("twolayer: the spec has a bias; pass b")
-        neurons = np.column_stack([W, np.asarray(b, dtype=float)])
-    else:
-        neurons = W
-    zero_w = np.all(np.abs(W) <= tol, axis=1)
-    classes: list[tuple[np.ndarray, bool]] = []
-    for vec, out, is_zero in zip(neurons, a, zero_w):
-        if is_zero:
-            continue
-        for index, (rep, has_a) in enumerate(classes):
-            if np.all(np.abs(vec - rep) <= tol) or np.all(np.abs(vec + rep) <= tol):
-                classes[index] = (rep, has_a or abs(out) > tol)
-                break
-        else:
-            classes.append((vec, abs(out) > tol))
-    m_w = len(classes)
-    m_a = sum(has_a for _, has_a in classes)
-    zero_with_a = bool(np.any(zero_w & (np.abs(a) > tol)))
     dd = spec["d"]
-    if not bias:
-        value = m_w + (m_a + zero_with_a) * dd
-        expr = sympy.Symbol("m_w") + sympy.Symbol("m_a") * d
-        sizes = {"m_w": m_w, "m_a": m_a + zero_with_a, "d": dd}
-    else:
-        zero_with_b = bool(np.any(zero_w & (np.abs(np.asarray(b, dtype=float)) > tol)))
-        c = dd + 1 if zero_with_a else (1 if zero_with_b else 0)
-        value = m_w + m_a * (dd + 1) + c
-        expr = sympy.Symbol("m_w") + sympy.Symbol("m_a") * (d + 1) + sympy.Symbol("c")
-        sizes = {"m_w": m_w, "m_a": m_a, "c": c, "d": dd}
+    if bias and b is None:
+        raise SpecError("twolayer: the spec has a bias; pass b")
+    b = np.zeros(len(a)) if b is None else np.asarray(b, dtype=float)
     act = spec.activation
-    holds = act.odd and act.generic
-    form = ClosedForm(
-        expr,
+    kind = closed_form_kind(act, bias)
+    model_kind = kind if kind not in (None, "polynomial") else "odd"
+    neurons = np.column_stack([W, b]) if bias else W
+    zero_w = np.all(np.abs(W) <= tol, axis=1)
+    active = np.abs(a) > tol
+    affine = []  # coefficient rows (w, constant) of affine functions in the span
+    for i in np.nonzero(zero_w)[0]:
+        slope = a[i] * _activation_value(act, b[i], derivative=True)
+        if abs(_activation_value(act, b[i])) > tol or (bias and abs(slope) > tol):
+            affine.append([0.0] * dd + [1.0])
+        if abs(slope) > tol:
+            affine += [list(np.eye(dd + 1)[j]) for j in range(dd)]
+    nonzero = [(i, neurons[i]) for i in np.nonzero(~zero_w)[0]]
+    sizes = {"d": dd}
+    if model_kind == "exponential":
+        classes = _equal_classes([(i, W[i]) for i, _ in nonzero], tol)
+        m = len(classes)
+        m_a = sum(any(active[i] for i in members) for _, members in classes)
+        n_expr = sympy.Symbol("m") + sympy.Symbol("m_a") * d
+        sizes.update(m=m, m_a=m_a)
+    elif model_kind == "trigonometric":
+        classes = _sign_classes([(i, W[i]) for i, _ in nonzero], tol)
+        n_sc = n_x = 0
+        for _, members in classes:
+            phases = [sign * b[i] for i, sign in members]
+            p = _distinct_phases([sign * b[i] for i, sign in members if active[i]], tol)
+            n_sc += 2 if p else min(_distinct_phases(phases, tol), 2)
+            n_x += min(p, 2)
+        n_expr = sympy.Symbol("n_sc") + sympy.Symbol("n_x") * d
+        sizes.update(n_sc=n_sc, n_x=n_x)
+    else:
+        classes = _sign_classes(nonzero, tol)
+        m_w = len(classes)
+        m_a = sum(any(active[i] for i, _ in members) for _, members in classes)
+        for rep, members in classes:
+            signs = {sign for _, sign in members}
+            active_signs = {sign for i, sign in members if active[i]}
+            if model_kind == "reflection" and len(signs) == 2:
+                affine.append([0.0] * dd + [1.0])
+            if model_kind == "linear-reflection":
+                if len(signs) == 2:
+                    affine.append(list(rep[:dd]) + [rep[dd] if bias else 0.0])
+                if len(active_signs) == 2:
+                    affine += [list(np.eye(dd + 1)[j]) for j in range(dd + bias)]
+        n_expr = sympy.Symbol("m_w") + sympy.Symbol("m_a") * (d + bias)
+        sizes.update(m_w=m_w, m_a=m_a)
+    sizes["e"] = _affine_part(affine, dd, tol)
+    holds = kind not in (None, "polynomial")
+    return ClosedForm(
+        n_expr + sympy.Symbol("e"),
         sizes,
-        source=SOURCE + (", rank at a point" if not bias else "; with-bias form derived here"),
+        source=f"derived here, {model_kind} class ({KINDS[model_kind]}); " + SOURCE,
         holds=holds,
-        note="" if holds else "stated for odd analytic activations (tanh, sin)",
+        note="" if holds else f"not applicable: no rank-at-a-point formula is derived for {act.name}",
     )
-    assert form.value == value
-    return form
 
 
-STRATA_NOTE = (
-    "strata by neuron classes (odd activations): m_w classes with w != 0 (up to sign), "
-    "m_a of them with an output weight, and the zero-weight neurons; the dimension is "
-    "that of the largest piece with these counts"
-)
+STRATA_NOTES = {
+    "odd": (
+        "strata by neuron classes (odd activation): m_w classes with w != 0 (up to sign), "
+        "m_a of them with an output weight, and the zero-weight neurons; the dimension is "
+        "that of the largest piece with these counts"
+    ),
+    "reflection": (
+        "strata by neuron classes (sigmoid-type, act(-z) = c - act(z)): m_w classes up to sign, "
+        "m_a with an output weight, e = dimension of the affine part (a class holding both signs "
+        "or a zero-weight neuron adds the constant, a zero-weight neuron with an output weight "
+        "adds x); the dimension is that of the largest piece"
+    ),
+    "linear-reflection": (
+        "strata by neuron classes (softplus-type, act(z) - act(-z) = s z): m_w classes up to sign, "
+        "m_a with an output weight, e = dimension of the affine part spanned by the classes holding "
+        "both signs (their w.x + b), classes with output weights of both signs (all of x) and the "
+        "zero-weight neurons; the dimension is that of the largest piece"
+    ),
+    "exponential": (
+        "strata by distinct weights (exp(w.x + b) = e^b exp(w.x)): m distinct weight vectors, "
+        "m_a of them with an output weight; every bias is free"
+    ),
+    "trigonometric": (
+        "strata by neuron classes, as for odd activations; sin with a bias also has points where "
+        "classes share a weight with different biases (they span only sin(w.x), cos(w.x)): "
+        "those strata are not listed (rank_at_point covers them)"
+    ),
+}
+"""What the strata list states, per class of activation."""
+
+STRATA_NOTE = STRATA_NOTES["odd"]
 
 
-def strata(spec) -> list:
-    """Strata of the two-layer network with an odd activation.
-
-    Without bias the labels are ``(m_w, m_a, z)``, ``z = 1`` when a zero-weight
-    neuron has ``a != 0``: rank ``m_w + (m_a + z) d``. With bias they are
-    ``(m_w, m_a, c)`` with ``c`` in {``none``, ``const``, ``affine``}: rank
-    ``m_w + m_a (d + 1) + {0, 1, d + 1}`` (see :func:`rank_at_point`).
-    Dimension of the largest piece: ``m_w`` free directions (``d``, or ``d + 1``
-    with bias), plus every output weight and zero-neuron bias that can be
-    nonzero without changing the labels.
+def strata_note(spec) -> str:
+    """What :func:`strata` states for this spec's activation.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> s = strata(parse_spec("twolayer:d=2,k=2"))
-    >>> sorted((x.labels["m_w"], x.labels["m_a"], x.labels["z"], x.rank.value) for x in s)[:4]
-    [(0, 0, 0, 0), (0, 0, 1, 2), (1, 0, 0, 1), (1, 0, 1, 3)]
+    >>> strata_note(parse_spec("twolayer:d=2,k=2,act=sigmoid"))[:40]
+    'strata by neuron classes (sigmoid-type, '
+    >>> strata_note(parse_spec("twolayer:d=2,k=2,act=pow2"))
+    'not applicable: no strata are derived for pow2'
     """
+    kind = closed_form_kind(spec.activation, spec["bias"])
+    if kind in STRATA_NOTES:
+        return STRATA_NOTES[kind]
+    return f"not applicable: no strata are derived for {spec.activation.name}"
+
+
+def _affine_dimension(kind: str, dd: int, bias: int, pairs: int, active_pair: bool, zero: str) -> int:
+    """``e`` of a configuration (see :func:`strata`)."""
+    some_zero = zero != "none"
+    if kind == "reflection":
+        return int(pairs > 0 or some_zero) + dd * (zero == "active")
+    full = active_pair or zero == "active"
+    if bias:
+        return dd + 1 if full else min(pairs + some_zero, dd + 1)
+    return (dd if full else min(pairs, dd)) + some_zero
+
+
+def configuration_neurons(k_: int, m_w: int, m_a: int, pairs: int, active_pair: bool, zero: str):
+    """Neurons ``(class, sign, output, bias)`` of the largest piece with these
+    structural counts, or None when no point has them.
+
+    Classes ``1 .. m_w`` (the first ``m_a`` with an output weight); ``pairs``
+    classes get an opposite-sign neuron (with an output weight when
+    ``active_pair``); ``zero`` is ``none``, ``inactive`` (``a = 0``, free
+    bias) or ``active`` (zero-weight neuron with ``a != 0``); the other
+    neurons are chosen to keep these counts with the most free parameters.
+
+    Examples
+    --------
+    >>> configuration_neurons(3, 1, 1, 1, True, "none")
+    [(1, 1, True, True), (1, -1, True, True), (1, 1, True, True)]
+    >>> configuration_neurons(2, 0, 0, 0, False, "none") is None
+    True
+    """
+    extra = k_ - m_w
+    some_zero = zero != "none"
+    if m_a > m_w or pairs > m_w or pairs + some_zero > extra:
+        return None
+    if (m_w == 0 and k_ and not some_zero) or (active_pair and not (m_a and pairs)):
+        return None
+    neurons = [(c, 1, c <= m_a, True) for c in range(1, m_w + 1)]
+    neurons += [(c, -1, bool(active_pair) and c <= m_a, True) for c in range(1, pairs + 1)]
+    if some_zero:
+        neurons.append((0, 1, zero == "active", True))
+    for _ in range(extra - pairs - some_zero):
+        if zero == "active":
+            neurons.append((0, 1, True, True))
+        elif m_a:
+            neurons.append((1, 1, True, True))
+        elif zero == "inactive":
+            neurons.append((0, 1, False, True))
+        else:
+            neurons.append((1, 1, False, True))
+    return neurons
+
+
+def _free_values(neurons, bias: int) -> int:
+    """Output weights and zero-neuron biases that are free on the piece."""
+    return sum(out for _, _, out, _ in neurons) + bias * sum(1 for c, _, _, own in neurons if c == 0 and own)
+
+
+def _odd_strata(spec) -> list:
     from rankstrat.theory.rank.stratum import Stratum
 
     kk, dd, bias = spec["k"], spec["d"], spec["bias"]
@@ -393,3 +604,88 @@ def strata(spec) -> list:
                     name = f"m_w={mw}, m_a={ma}, zero-weight neurons: {kind}"
                 out.append(Stratum(name, labels, dim, rank))
     return out
+
+
+def _pair_strata(spec, kind: str) -> list:
+    """Strata for the ``reflection`` and ``linear-reflection`` classes: every
+    configuration of :func:`configuration_neurons`, grouped by
+    ``(m_w, m_a, e)``, keeping the largest piece."""
+    from rankstrat.theory.rank.stratum import Stratum
+
+    kk, dd, bias = spec["k"], spec["d"], spec["bias"]
+    best: dict = {}
+    for mw in range(kk + 1):
+        for ma in range(mw + 1):
+            for pairs in range(mw + 1):
+                for active_pair in (False, True):
+                    for zero in ("none", "inactive", "active"):
+                        neurons = configuration_neurons(kk, mw, ma, pairs, active_pair, zero)
+                        if neurons is None:
+                            continue
+                        e = _affine_dimension(kind, dd, bias, pairs, active_pair, zero)
+                        free = _free_values(neurons, bias)
+                        key = (mw, ma, e)
+                        if key not in best or free > best[key][0]:
+                            best[key] = (free, {"m_w": mw, "m_a": ma, "e": e, "pairs": pairs,
+                                                "active_pair": active_pair, "zero": zero})
+    m_w, m_a, e_sym, free_sym = (sympy.Symbol(n) for n in ("m_w", "m_a", "e", "free"))
+    out = []
+    for (mw, ma, e), (free, labels) in best.items():
+        rank = ClosedForm(m_w + m_a * (d + bias) + e_sym, {"m_w": mw, "m_a": ma, "e": e, "d": dd},
+                          source=f"derived here, {kind} class (see rank_at_point)")
+        dim = ClosedForm(m_w * (d + bias) + free_sym, {"m_w": mw, "d": dd, "free": free})
+        name = f"m_w={mw}, m_a={ma}, affine part {e}"
+        out.append(Stratum(name, labels, dim, rank))
+    return out
+
+
+def _exponential_strata(spec) -> list:
+    from rankstrat.theory.rank.stratum import Stratum
+
+    kk, dd, bias = spec["k"], spec["d"], spec["bias"]
+    m, m_a, free_sym = sympy.Symbol("m"), sympy.Symbol("m_a"), sympy.Symbol("free")
+    out = []
+    for mm in range(1 if kk else 0, kk + 1):
+        for ma in range(mm + 1):
+            free = kk * bias + (ma + kk - mm if ma else 0)
+            rank = ClosedForm(m + m_a * d, {"m": mm, "m_a": ma, "d": dd},
+                              source="derived here, exponential class (see rank_at_point)")
+            dim = ClosedForm(m * d + free_sym, {"m": mm, "d": dd, "free": free})
+            out.append(Stratum(f"m={mm} distinct weights, m_a={ma}", {"m": mm, "m_a": ma}, dim, rank))
+    return out
+
+
+def strata(spec) -> list:
+    """Strata of the two-layer network, per class of activation (see
+    :func:`strata_note` and :func:`rank_at_point`); empty when no class covers
+    the activation (``powP``, ``relu``).
+
+    ``odd`` (and ``trigonometric``, whose further strata are not listed):
+    without bias the labels are ``(m_w, m_a, z)``, ``z = 1`` when a
+    zero-weight neuron has ``a != 0``: rank ``m_w + (m_a + z) d``. With bias
+    they are ``(m_w, m_a, c)`` with ``c`` in {``none``, ``const``, ``affine``}:
+    rank ``m_w + m_a (d + 1) + {0, 1, d + 1}``. ``reflection`` and
+    ``linear-reflection``: ``(m_w, m_a, e)``, rank ``m_w + m_a (d + bias) + e``.
+    ``exponential``: ``(m, m_a)``, rank ``m + m_a d``. Dimension of the largest
+    piece: the free class directions plus every output weight and bias that
+    can be nonzero without changing the labels.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> s = strata(parse_spec("twolayer:d=2,k=2"))
+    >>> sorted((x.labels["m_w"], x.labels["m_a"], x.labels["z"], x.rank.value) for x in s)[:4]
+    [(0, 0, 0, 0), (0, 0, 1, 2), (1, 0, 0, 1), (1, 0, 1, 3)]
+    >>> sorted(x.rank.value for x in strata(parse_spec("twolayer:d=2,k=2,act=sigmoid")))
+    [1, 1, 2, 2, 3, 3, 4, 4, 4, 6, 6]
+    >>> strata(parse_spec("twolayer:d=2,k=2,act=pow2"))
+    []
+    """
+    kind = closed_form_kind(spec.activation, spec["bias"])
+    if kind in ("odd", "trigonometric"):
+        return _odd_strata(spec)
+    if kind in ("reflection", "linear-reflection"):
+        return _pair_strata(spec, kind)
+    if kind == "exponential":
+        return _exponential_strata(spec)
+    return []

@@ -78,4 +78,7 @@ def strata_note(spec: Spec) -> str:
     >>> strata_note(parse_spec("mlp:d=2,widths=2-2"))[:30]
     'no clean stratification is sta'
     """
+    per_spec = getattr(spec.module, "strata_note", None)
+    if per_spec is not None:
+        return per_spec(spec)
     return getattr(spec.module, "STRATA_NOTE", "")
