@@ -239,7 +239,7 @@ def test_strata_verify_cli_agrees(run_cli, text):
     import json
 
     code, out, _ = run_cli("strata", text, "--verify", "--format", "json")
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert code == 0 and rows and all(row["agreement"] == "agree" for row in rows)
     # a sigmoid pair (w, -w) adds the constant: the odd-activation rank is one less
     if "sigmoid" in text:
