@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
     parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="seconds of certification work (default 120); steps that do not fit are listed as skipped")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", target=None, inputs=None, seed=0,
-    ...                        device="cpu", no_certify=False, json=False))  # doctest: +ELLIPSIS
+    ...                        device="cpu", no_certify=False, budget=None, json=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
     model rank     3
@@ -88,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_spec(args.spec)
     if args.inputs is not None and args.inputs < 1:
         raise InputError(f"--inputs must be a positive integer, got {args.inputs}")
+    budget = getattr(args, "budget", None)
+    if budget is not None and not budget > 0:
+        raise InputError(f"--budget must be a positive number of seconds, got {budget}")
     if args.target is not None:
         if args.at != "random":
             raise InputError("--target and --at choose the point in two ways; give one of them")
@@ -97,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         form, at, bound = closed_form_for(spec, args.at), args.at, False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
-        certify=not args.no_certify, device=resolve_device(args.device),
+        certify=not args.no_certify, device=resolve_device(args.device), budget=budget,
     )
     if form is None or result.rank is None:
         agree = None

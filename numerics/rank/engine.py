@@ -30,6 +30,7 @@ from typing import Optional
 import mpmath
 import numpy as np
 
+from rankstrat.numerics.backends.bounds import attach_bounds
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, resolve_point
 from rankstrat.theory.model.symbolic import has_symbolic_model, num_params
@@ -257,6 +258,7 @@ def jacobian_rank(
     certify: bool = True,
     device: str = "cpu",
     J: np.ndarray | None = None,
+    budget: float | None = None,
 ) -> RankResult:
     """Rank of the Jacobian at ``point`` and inputs ``X``, with its certainty.
 
@@ -274,6 +276,8 @@ def jacobian_rank(
         Torch device for the float64 Jacobian.
     J : array (n, M), optional
         A float64 Jacobian already computed at this point and these inputs.
+    budget : float, optional
+        Seconds of certification work (:func:`rankstrat.numerics.backends.bounds.prove_bounds`).
 
     Returns
     -------
@@ -329,11 +333,13 @@ def jacobian_rank(
         warnings=result_warnings,
         methods=methods,
     )
-    provable = certify and spec.analytic and symbolic and result.rank is not None
+    provable = certify and spec.analytic and symbolic and result.rank is not None and not spec.polynomial
     if provable and size <= MAX_CERTIFY_PARAMS:
         certify_module.attach_lower_bound(result, spec, theta, X, J)
     if provable and result.rank is not None and size <= certify_module.MAX_KERNEL_PARAMS:
         certify_module.attach_upper_bound(result, spec, theta)
+    if certify:
+        attach_bounds(result, spec, theta, X, budget=budget)
     return result
 
 
@@ -345,6 +351,7 @@ def model_rank(
     escalate: bool = True,
     certify: bool = True,
     device: str = "cpu",
+    budget: float | None = None,
 ) -> RankResult:
     """Model rank of ``spec`` at a point: rank of the Jacobian at ``n`` generic inputs.
 
@@ -361,6 +368,8 @@ def model_rank(
         See :func:`jacobian_rank`.
     device : str
         Torch device for the float64 Jacobian.
+    budget : float, optional
+        Seconds of certification work.
 
     Returns
     -------
@@ -378,9 +387,4 @@ def model_rank(
     point = resolve_point(spec, at, seed)
     n = 2 * num_params(spec) if n_inputs is None else n_inputs
     X = generic_inputs(spec, n, seed)
-    result = jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device)
-    if certify and at == "random" and spec.polynomial and has_symbolic_model(spec) and num_params(spec) <= MAX_CERTIFY_PARAMS:
-        from rankstrat.numerics.rank.certify import attach_modular_bound
-
-        attach_modular_bound(result, spec, seed)
-    return result
+    return jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device, budget=budget)
