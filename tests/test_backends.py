@@ -17,8 +17,9 @@ from rankstrat.numerics.backends.modular import modular_lower_bound, rank_mod_p
 from rankstrat.numerics.backends.rings import PRIME
 from rankstrat.numerics.backends.upper import monomial_bound, structural_vectors
 from rankstrat.numerics.backends.verified import smallest_singular_lower, verified_rank_lower
-from rankstrat.numerics.model.jacobian import jacobian_exact, jacobian_mpmath
+from rankstrat.numerics.model.jacobian import jacobian_exact
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.spec import parse_spec
 
 POLYNOMIAL = ["mlp:d=3,widths=3-2,act=pow3,bias=0", "cnn1d:d=5,s=2,k=2,act=pow2,bias=1", "mf:n1=3,k=2,n2=2,depth=3",
@@ -68,8 +69,8 @@ def test_ball_jacobian_encloses_mpmath_at_50_digits(text):
     theta = flat_point(spec, random_point(spec, seed=3))
     X = generic_inputs(spec, 7, seed=3)
     ball = dual_jacobian(spec, theta, X, "ball")
-    reference = jacobian_mpmath(spec, theta, X, dps=50)  # sympy gradient in mpmath
     with mpmath.workdps(50):
+        reference = _sympy_mpmath_jacobian(spec, theta, X)
         for i in range(len(X)):
             for j in range(len(theta)):
                 assert abs(reference[i, j] - mpmath.mpf(ball.mid[i, j])) <= mpmath.mpf(ball.rad[i, j])
@@ -111,6 +112,13 @@ def test_mf_monomial_bound_is_n1_n2_and_tight():
     assert monomial_bound(spec) == 6
     bounds = prove_bounds(spec, flat_point(spec, random_point(spec)), generic_inputs(spec, 30))
     assert (bounds.lower, bounds.upper) == (6, 6)
+
+
+def _sympy_mpmath_jacobian(spec, theta, X):
+    """The independent reference: sympy's gradient evaluated in mpmath."""
+    grad = gradient_function(spec, "mpmath")
+    th = [mpmath.mpf(float(t)) for t in theta]
+    return mpmath.matrix([grad(th, [mpmath.mpf(float(v)) for v in x]) for x in X])
 
 
 def _mpmath_smallest_singular(A, dps=60):
@@ -156,7 +164,7 @@ def test_prove_bounds_at_duplicate_neurons_stays_below_the_true_rank():
     point["W"][2] = point["W"][0]  # duplicate neuron: rank drops by d + 1 - 1
     theta, X = flat_point(spec, point), generic_inputs(spec, 18)
     with mpmath.workdps(50):
-        values = mpmath.svd_r(jacobian_mpmath(spec, theta, X, 50), compute_uv=False)
+        values = mpmath.svd_r(_sympy_mpmath_jacobian(spec, theta, X), compute_uv=False)
         true_rank = sum(1 for v in values if v > mpmath.mpf(10) ** -30 * max(values))
     bounds = prove_bounds(spec, theta, X, target=len(theta))  # ask for too much: must not be proven
     assert bounds.lower <= true_rank < len(theta)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rankstrat.theory.model.symbolic import has_symbolic_model
+from rankstrat.numerics.backends.forward import has_dual_forward
 from rankstrat.theory.spec import Spec
 
 DEFAULT_BUDGET = 120.0
@@ -207,8 +207,8 @@ def prove_bounds(
     bounds = Bounds()
     bounds.add_upper(len(theta), "parameter count M")
     bounds.add_upper(len(X), "number of inputs n")
-    if not has_symbolic_model(spec):
-        bounds.skipped.append("exact and ball backends: a plain torch model has no forward map on them")
+    if not has_dual_forward(spec):
+        bounds.skipped.append("exact and ball backends: only family models have a forward map on them")
         return bounds
     for bound, method in _timed(bounds, clock, "structural upper bounds", lambda: upper_bounds(spec, theta, len(X))):
         bounds.add_upper(bound, method)

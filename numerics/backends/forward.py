@@ -181,6 +181,24 @@ def to_ring(values, ring: str):
     return out
 
 
+def has_dual_forward(spec) -> bool:
+    """True for family specs: their forward map runs on the backends here.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> has_dual_forward(parse_spec("mf:n1=2,k=1,n2=2"))
+    True
+    """
+    module = getattr(spec, "module", None)
+    return (
+        has_symbolic_model(spec)
+        and module is not None
+        and module.__name__.startswith("rankstrat.theory.families.")
+        and hasattr(module, "forward")
+    )
+
+
 def dual_forward(spec: Spec, theta, X, ring: str) -> Dual:
     """Outputs at all rows of ``X`` with their gradient, in ``ring``.
 
@@ -205,8 +223,8 @@ def dual_forward(spec: Spec, theta, X, ring: str) -> Dual:
     >>> out.value[0], out.tangent[0][0], out.tangent[1][0]
     (6, 3, 2)
     """
-    if not has_symbolic_model(spec):
-        raise SpecError(f"{spec}: a plain torch model has no exact or ball forward map")
+    if not has_dual_forward(spec):
+        raise SpecError(f"{spec}: only family models have a forward map on the exact and ball backends")
     theta = np.asarray(theta, dtype=np.float64).reshape(-1)
     X = np.asarray(X, dtype=np.float64)
     thetas = to_ring(theta, ring)

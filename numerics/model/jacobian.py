@@ -2,8 +2,10 @@
 ball arithmetic, and exactly.
 
 - :func:`jacobian` uses ``torch.func`` (``vmap`` over inputs of ``jacrev``).
-- :func:`jacobian_mpmath`, :func:`jacobian_arb` and :func:`jacobian_exact` use
-  the symbolic gradient of :func:`rankstrat.theory.model.symbolic.symbolic_model`.
+- :func:`jacobian_mpmath` and :func:`jacobian_arb` run the family's forward map
+  on dual numbers (:mod:`rankstrat.numerics.backends.forward`); user models and
+  :func:`jacobian_exact` use the symbolic gradient of
+  :func:`rankstrat.theory.model.symbolic.symbolic_model`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import torch
 from torch.func import jacrev, vmap
 
+from rankstrat.numerics.backends.forward import dual_jacobian, has_dual_forward
 from rankstrat.numerics.model.realize import realize
 from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.spec import Spec
@@ -95,6 +98,9 @@ def jacobian_mpmath(spec: Spec, theta, X, dps: int) -> mpmath.matrix:
     >>> mpmath.nstr(J[0, 1], 20)  # tanh(0.5)
     '0.46211715726000975850'
     """
+    if has_dual_forward(spec):
+        with mpmath.workdps(dps):
+            return mpmath.matrix(dual_jacobian(spec, theta, X, "mpmath").tolist())
     grad = gradient_function(spec, "mpmath")
     with mpmath.workdps(dps):
         th = [mpmath.mpf(float(t)) for t in np.asarray(theta).reshape(-1)]
@@ -126,8 +132,11 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
     """
     import flint
 
-    grad = gradient_function(spec, "arb")
     X = np.asarray(X)
+    if has_dual_forward(spec):
+        J = dual_jacobian(spec, theta, X if rows is None else X[list(rows)], "arb")
+        return flint.arb_mat((J if cols is None else J[:, list(cols)]).tolist())
+    grad = gradient_function(spec, "arb")
     rows = range(len(X)) if rows is None else rows
     th = [flint.arb(float(t)) for t in np.asarray(theta).reshape(-1)]
     cols = range(len(th)) if cols is None else list(cols)

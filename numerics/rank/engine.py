@@ -31,6 +31,7 @@ import mpmath
 import numpy as np
 
 from rankstrat.numerics.backends.bounds import attach_bounds
+from rankstrat.numerics.backends.forward import has_dual_forward
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, resolve_point
 from rankstrat.theory.model.symbolic import has_symbolic_model, num_params
@@ -309,7 +310,9 @@ def jacobian_rank(
     decision = decide_spectrum(np.linalg.svd(J, compute_uv=False), J.shape, FLOAT64_EPS)
     certainty, digits = ("float64-gap" if decision.clear else "undecided"), 16
 
-    can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS
+    exact_backend = spec.polynomial and has_dual_forward(spec)
+    # polynomial family models are decided exactly by the bounds (rank mod p, structural kernels) instead
+    can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS and not (certify and exact_backend)
     if not decision.clear:
         if not can_escalate:
             if not spec.analytic:
@@ -333,7 +336,7 @@ def jacobian_rank(
         warnings=result_warnings,
         methods=methods,
     )
-    provable = certify and spec.analytic and symbolic and result.rank is not None and not spec.polynomial
+    provable = certify and spec.analytic and symbolic and result.rank is not None and not exact_backend
     if provable and size <= MAX_CERTIFY_PARAMS:
         certify_module.attach_lower_bound(result, spec, theta, X, J)
     if provable and result.rank is not None and size <= certify_module.MAX_KERNEL_PARAMS:
@@ -387,4 +390,10 @@ def model_rank(
     point = resolve_point(spec, at, seed)
     n = 2 * num_params(spec) if n_inputs is None else n_inputs
     X = generic_inputs(spec, n, seed)
-    return jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device, budget=budget)
+    result = jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device, budget=budget)
+    symbolic_only = spec.polynomial and has_symbolic_model(spec) and not has_dual_forward(spec)
+    if certify and at == "random" and symbolic_only and num_params(spec) <= MAX_CERTIFY_PARAMS:
+        from rankstrat.numerics.rank.certify import attach_modular_bound
+
+        attach_modular_bound(result, spec, seed)
+    return result
