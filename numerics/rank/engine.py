@@ -219,6 +219,31 @@ class RankResult:
         return f"{rank} of {self.num_params} parameters ({self.certainty}, gap {gap}, {self.digits} digits)"
 
 
+SINGLE_THREAD_SVD = 1000
+"""Up to this many columns the float64 SVD runs on one BLAS thread (see :func:`singular_values`)."""
+
+
+def singular_values(J: np.ndarray) -> np.ndarray:
+    """Float64 singular values; one BLAS thread for small matrices.
+
+    Right after a torch computation, torch's OpenMP threads keep spinning for a
+    while and a multithreaded LAPACK SVD of a small matrix competes with them
+    for the cores (measured up to 10x slower on a shared 2-core machine); one
+    thread avoids it, and costs little at these sizes.
+
+    Examples
+    --------
+    >>> singular_values(np.diag([3.0, 4.0])).tolist()
+    [4.0, 3.0]
+    """
+    if min(J.shape) > SINGLE_THREAD_SVD:
+        return np.linalg.svd(J, compute_uv=False)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        return np.linalg.svd(J, compute_uv=False)
+
+
 def high_precision_spectrum(spec: Spec, theta, X, dps: int) -> list:
     """Singular values of the Jacobian computed in mpmath at ``dps`` digits.
 
@@ -307,14 +332,16 @@ def jacobian_rank(
     if J is None:
         J = jacobian(spec, theta, X, device=device)
     methods = ["float64 jacobian (torch.func)"]
-    decision = decide_spectrum(np.linalg.svd(J, compute_uv=False), J.shape, FLOAT64_EPS)
+    decision = decide_spectrum(singular_values(J), J.shape, FLOAT64_EPS)
     certainty, digits = ("float64-gap" if decision.clear else "undecided"), 16
 
     exact_backend = spec.polynomial and has_dual_forward(spec)
     # polynomial family models are decided exactly by the bounds (rank mod p, structural kernels) instead
     can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS and not (certify and exact_backend)
     if not decision.clear:
-        if not can_escalate:
+        if not can_escalate and exact_backend and escalate:
+            methods.append("float64 spectrum ambiguous: left to the exact bounds")
+        elif not can_escalate:
             if not spec.analytic:
                 reason = "float64 spectrum ambiguous; no high-precision recomputation for relu"
             elif not symbolic:
@@ -336,10 +363,11 @@ def jacobian_rank(
         warnings=result_warnings,
         methods=methods,
     )
-    provable = certify and spec.analytic and symbolic and result.rank is not None and not exact_backend
+    provable = certify and spec.analytic and symbolic and result.rank is not None and not has_dual_forward(spec)
     if provable and size <= MAX_CERTIFY_PARAMS:
         certify_module.attach_lower_bound(result, spec, theta, X, J)
-    if provable and result.rank is not None and size <= certify_module.MAX_KERNEL_PARAMS:
+    kernel = certify and spec.analytic and symbolic and result.rank is not None and not exact_backend
+    if kernel and size <= certify_module.MAX_KERNEL_PARAMS:  # proportional and zero columns at special points
         certify_module.attach_upper_bound(result, spec, theta)
     if certify:
         attach_bounds(result, spec, theta, X, budget=budget)
