@@ -192,3 +192,27 @@ def test_relu_lower_bounds_are_skipped_with_a_reason():
     spec = parse_spec("twolayer:d=2,k=2,act=relu")
     bounds = prove_bounds(spec, flat_point(spec, random_point(spec)), generic_inputs(spec, 12))
     assert bounds.lower == 0 and any("relu" in step for step in bounds.skipped)
+
+
+@pytest.mark.slow
+def test_engine_certifies_a_mid_size_tanh_network_the_float_path_only_measured():
+    from rankstrat.numerics.rank.engine import model_rank
+
+    result = model_rank(parse_spec("twolayer:d=14,k=25,act=tanh,bias=1"))
+    assert (result.rank, result.certainty) == (400, "certified")
+    assert result.lower_method.startswith("verified float64")
+
+
+def test_a_measured_rank_outside_the_proven_interval_is_dropped():
+    from rankstrat.numerics.backends.bounds import attach_bounds
+    from rankstrat.numerics.rank.engine import jacobian_rank
+
+    spec = parse_spec("mlp:d=5,widths=10-4,act=pow2,bias=1")
+    point = random_point(spec)
+    theta, X = flat_point(spec, point), generic_inputs(spec, 216)
+    result = jacobian_rank(spec, point, X, certify=False)
+    result.rank = result.rank - 5  # a wrong measurement below the proven lower bound
+    attach_bounds(result, spec, theta, X)
+    assert result.rank is None and result.certainty == "undecided"
+    assert result.lower_bound < result.upper_bound
+    assert any("outside the proven interval" in w for w in result.warnings)
