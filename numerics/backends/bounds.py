@@ -246,7 +246,8 @@ def attach_bounds(result, spec: Spec, theta, X, budget: float | None = None) -> 
     result.warnings.extend(f"skipped: {step}" for step in bounds.skipped)
     if bounds.lower > 0 and (result.lower_bound is None or bounds.lower > result.lower_bound):
         result.lower_bound, result.lower_method = bounds.lower, bounds.lower_method
-    if bounds.upper is not None and (result.upper_bound is None or bounds.upper < result.upper_bound):
+    tie = bounds.upper == result.upper_bound and bounds.upper_method == "parameter count M"  # say it plainly
+    if bounds.upper is not None and (result.upper_bound is None or bounds.upper < result.upper_bound or tie):
         result.upper_bound, result.upper_method = bounds.upper, bounds.upper_method
     lower = result.lower_bound if result.lower_bound is not None else 0
     upper = result.upper_bound
