@@ -108,7 +108,7 @@ def main(argv=None) -> dict:
         out["curve"].append(curve_point(k))
         print(json.dumps(out["curve"][-1]), flush=True)
     if args.locally_connected:
-        spec, point, theta, X = _setup("cnn2d:d=28,s=3,k=1,share=0", n=None)
+        spec, _, theta, X = _setup("cnn2d:d=28,s=3,k=1,share=0", n=None)
         X = X[: len(theta) + len(theta) // 20]
         bounds, seconds = _timed(lambda: prove_bounds(spec, theta, X, target=len(theta), budget=args.budget))
         out["locally_connected"] = {"M": len(theta), "n": len(X), "seconds": round(seconds, 1),

@@ -13,7 +13,7 @@ import pytest
 
 from rankstrat.numerics.backends.bounds import prove_bounds
 from rankstrat.numerics.backends.forward import dual_jacobian
-from rankstrat.numerics.backends.modular import modular_lower_bound, rank_mod_p
+from rankstrat.numerics.backends.modular import modular_lower_bound
 from rankstrat.numerics.backends.rings import PRIME
 from rankstrat.numerics.backends.upper import monomial_bound, structural_vectors
 from rankstrat.numerics.backends.verified import smallest_singular_lower, verified_rank_lower

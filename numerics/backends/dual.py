@@ -15,7 +15,7 @@ entries, not ``M``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 class Dual:
@@ -38,7 +38,7 @@ class Dual:
     {0: 11, 1: 1}
     """
 
-    __slots__ = ("value", "tangent")
+    __slots__ = ("tangent", "value")
     __array_ufunc__ = None  # numpy defers to the reflected operators below
 
     def __init__(self, value, tangent: dict | None = None):

@@ -70,7 +70,7 @@ ANALYTIC_PAIRS = {
     "tanh": _tanh_pair,
     "sigmoid": _sigmoid_pair,
     "sin": lambda f, z: (f.sin(z), f.cos(z)),
-    "exp": lambda f, z: (lambda e: (e, e))(f.exp(z)),
+    "exp": lambda f, z: (f.exp(z), f.exp(z)),
     "softplus": lambda f, z: (f.log(1 + f.exp(z)), _sigmoid(f, z)),
 }
 """``name -> pair(functions, z) = (sigma(z), sigma'(z))`` for analytic activations."""

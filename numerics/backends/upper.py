@@ -19,8 +19,6 @@
 
 from __future__ import annotations
 
-from math import comb
-
 import numpy as np
 
 from rankstrat.numerics.backends.modular import rank_mod_p
