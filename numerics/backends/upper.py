@@ -84,8 +84,8 @@ def monomial_bound(spec: Spec) -> int | None:
     >>> from rankstrat.theory.spec import parse_spec
     >>> monomial_bound(parse_spec("mf:n1=3,k=1,n2=4"))
     12
-    >>> monomial_bound(parse_spec("twolayer:d=3,k=9,act=pow2")) == comb(3 + 1, 2)
-    True
+    >>> monomial_bound(parse_spec("twolayer:d=3,k=9,act=pow2"))  # x_i x_j: 3 + 1 choose 2
+    6
     >>> monomial_bound(parse_spec("twolayer:d=3,k=9")) is None
     True
     """
