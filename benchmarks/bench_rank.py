@@ -37,9 +37,9 @@ def main(argv=None) -> dict:
     theta = flat_point(spec, point)
     M = len(theta)
     X = generic_inputs(spec, 2 * M)
-    jacobian(spec, theta, X[:8], device=args.device)  # warm-up
+    jacobian(spec, theta, X[:8], device=args.device, vectorized=True)  # warm-up
 
-    t_vmap = best_time(lambda: jacobian(spec, theta, X, device=args.device), repeat=3)
+    t_vmap = best_time(lambda: jacobian(spec, theta, X, device=args.device, vectorized=True), repeat=3)
     sub = X[: args.loop_inputs]
     t_loop = best_time(lambda: jacobian_loop(spec, theta, sub), repeat=1) * len(X) / len(sub)
 

@@ -1,5 +1,5 @@
-"""Benchmark: the full 4x4 matrix-factorization experiment (8 targets x 16 sample sizes x
-50 seeds = 6400 runs) with the batched engine, against the plain per-run PyTorch loop a
+"""Benchmark: the 4x4 matrix-factorization experiment's grid (8 targets x 16 sample sizes x
+50 seeds = 6400 runs, one of the full experiment's three seed blocks) with the batched engine, against the plain per-run PyTorch loop a
 researcher would write.
 
 The per-run loop is timed on a random subset of the runs and extrapolated to all
@@ -37,7 +37,7 @@ def experiment_runs(seeds: int):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"))
-    parser.add_argument("--seeds", type=int, default=50, help="seeds per (target, n); 50 = the full experiment")
+    parser.add_argument("--seeds", type=int, default=50, help="seeds per (target, n); 50 = one seed block of the full experiment")
     parser.add_argument("--subset", type=int, default=48, help="runs timed with the per-run loop")
     args = parser.parse_args(argv)
 

@@ -15,12 +15,18 @@
         assert_claim("mf.target-rank-2")
 
 A failure shows predicted against measured, the certainty (and the one
-required), the singular-value gap, the values below it and the proven bounds.
+required), the singular-value gap, the values below it and the proven bounds;
+the helpers hide their own frames (``__tracebackhide__``), so pytest prints the
+message under the test's line, not the helper's source. A model file named
+by a relative path (``attention.py:d=4,k=2``) is looked up beside the test
+file that calls the helper first, then in the working folder.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 from typing import Iterable, Optional
 
 from rankstrat.cases.claim import CERTAINTY_ORDER, certainty_at_least
@@ -29,10 +35,64 @@ VERDICT_ORDER = ("undecided", "float64-gap", "high-precision", "certified")
 """Certainties of stability verdicts, weakest first."""
 
 
+def caller_folder() -> str | None:
+    """The folder of the nearest calling file outside :mod:`rankstrat.cases` (the test file).
+
+    Examples
+    --------
+    >>> caller_folder() is None or os.path.isdir(caller_folder())
+    True
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if not (name == "rankstrat.cases" or name.startswith("rankstrat.cases.")):
+            filename = frame.f_code.co_filename
+            return os.path.dirname(os.path.abspath(filename)) if os.path.exists(filename) else None
+        frame = frame.f_back
+    return None
+
+
+def beside_caller(spec):
+    """``spec`` with a relative model-file path replaced by the file beside the calling test, when it is there.
+
+    Parameters
+    ----------
+    spec : str, Spec or model object
+        Anything else than a string naming a ``.py`` / ``.toml`` file comes back unchanged.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "net.toml").write_text('family = "twolayer"\\nd = 2\\nk = 1\\n')
+    >>> code = "from rankstrat.cases.assertions import beside_caller\\nfound = beside_caller('net.toml:k=2')\\n"
+    >>> _ = (folder / "test_net.py").write_text(code)
+    >>> scope = {"__name__": "test_net"}
+    >>> exec(compile(code, str(folder / "test_net.py"), "exec"), scope)
+    >>> scope["found"] == f"{folder / 'net.toml'}:k=2"
+    True
+    >>> beside_caller("twolayer:d=2,k=1")
+    'twolayer:d=2,k=1'
+    """
+    from rankstrat.theory.spec import split_file_spec
+
+    if not isinstance(spec, str):
+        return spec
+    named = split_file_spec(spec.strip())
+    if named is None or os.path.isabs(named[0]):
+        return spec
+    folder = caller_folder()
+    if folder is None or not os.path.exists(os.path.join(folder, named[0])):
+        return spec
+    path = os.path.join(folder, named[0])
+    return f"{path}:{named[1]}" if named[1] else path
+
+
 def _spec(spec):
     from rankstrat.theory.spec import parse_spec
 
-    return parse_spec(spec)
+    return parse_spec(beside_caller(spec))
 
 
 def _gap(value: float) -> str:
@@ -111,6 +171,7 @@ def assert_model_rank(spec, expected, at="random", point: Optional[dict] = None,
       gap        ... (s_r/s_r+1 at 16 digits, 8 inputs, 4 parameters)
     ...
     """
+    __tracebackhide__ = True
     from rankstrat.numerics.model.input_sets import resolve_inputs
     from rankstrat.numerics.model.points import resolve_point
     from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
@@ -188,6 +249,7 @@ def assert_linearly_stable(spec, target="random", inputs="random:100", stable: b
       measured   NOT stable: n = 30 >= R = 8, but the inputs see only 6 of the R directions
     ...
     """
+    __tracebackhide__ = True
     from rankstrat.numerics.model.input_sets import resolve_inputs
     from rankstrat.numerics.model.targets import resolve_target
     from rankstrat.numerics.rank.stability import linear_stability
@@ -261,6 +323,7 @@ def assert_claim(claim, full: bool = True):
       measured   4
       certainty  exact (required: any)
     """
+    __tracebackhide__ = True
     from rankstrat.cases.claim import Claim, run_claim
 
     if not isinstance(claim, Claim):

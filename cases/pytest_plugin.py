@@ -167,16 +167,19 @@ class RankEngine:
 
     @staticmethod
     def spec(text):
-        """Parse a spec string or model file (:func:`rankstrat.theory.spec.parse_spec`).
+        """Parse a spec string or model file (:func:`rankstrat.theory.spec.parse_spec`); a relative
+        model-file path is looked up beside the calling test file first
+        (:func:`rankstrat.cases.assertions.beside_caller`).
 
         Examples
         --------
         >>> RankEngine.spec("mf:n1=2,k=1,n2=2")
         Spec('mf:n1=2,k=1,n2=2,depth=2')
         """
+        from rankstrat.cases.assertions import beside_caller
         from rankstrat.theory.spec import parse_spec
 
-        return parse_spec(text)
+        return parse_spec(beside_caller(text))
 
     def model_rank(self, spec, **options):
         """:func:`rankstrat.numerics.rank.engine.model_rank` on a spec string or object.

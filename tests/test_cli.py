@@ -1,6 +1,7 @@
 """The command line: rank, check, exit codes and error messages."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -49,8 +50,8 @@ def test_rank_at_zero_and_at_file(run_cli, tmp_path):
         (["rank", "twolayer:d=3,k=0"], "key 'k' must be an integer >= 1"),
         (["rank", "conv:d=3"], "unknown family 'conv'"),
         (["rank", "mf:n1=2,k=2,n2=2", "--at", "missing.json"], "does not exist"),
-        (["rank", "mf:n1=2,k=2,n2=2", "--inputs", "0"], "--inputs must be a positive integer"),
-        (["rank", "mf:n1=2,k=2,n2=2", "--device", "tpu"], "unknown device 'tpu'"),
+        (["rank", "mf:n1=2,k=2,n2=2", "--inputs", "0"], "argument --inputs: 0 is below 1"),
+        (["rank", "mf:n1=2,k=2,n2=2", "--device", "tpu"], "invalid choice: 'tpu'"),
         (["check", "--only", "no.such"], "no claim with id 'no.such'"),
         (["check", "--topic", "nothing"], "unknown topic 'nothing'"),
     ],
@@ -71,7 +72,7 @@ def test_bad_point_file_names_the_parameter(run_cli, tmp_path):
 
 def test_check_selected_claims_pass_and_json_parses(run_cli):
     code, out, _ = run_cli("check", "--topic", "mf", "--format", "json", "--no-progress")
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert code == 0 and rows and all(row["result"] == "pass" for row in rows)
 
 
@@ -87,7 +88,22 @@ def test_check_writes_the_report_file(run_cli, tmp_path):
     target = tmp_path / "report.json"
     code, _, _ = run_cli("check", "--only", "mf.target-rank-2", "--out", str(target), "--no-progress")
     assert code == 0
-    assert json.loads(target.read_text())[0]["measured"] == 12
+    data = json.loads(target.read_text())
+    assert data["rows"][0]["measured"] == 12 and data["rows"][0]["certainty"] == "certified"
+    assert data["provenance"]["only"] == "mf.target-rank-2" and data["provenance"]["git_commit"] != ""
+
+
+def test_progress_on_a_log_file_is_one_summary_line(tmp_path):
+    # stderr is a file, not a terminal: no bar redraws (carriage returns), one summary line at the end
+    log = tmp_path / "check.log"
+    with open(log, "w") as handle:
+        done = subprocess.run([sys.executable, "-m", "rankstrat", "check", "--topic", "mf"],
+                              stdout=subprocess.DEVNULL, stderr=handle, check=False)
+    text = log.read_text()
+    assert done.returncode == 0
+    assert "\r" not in text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(r"claims: \d+ claims in \d+\.\d s", lines[0])
 
 
 def test_console_script_runs():

@@ -1,4 +1,4 @@
-"""Closed forms: symbolic in the sizes, the figures of THEORY.md, and derived
+"""Closed forms: symbolic in the sizes, the figures of docs/theory.md, and derived
 formulas checked against numerics on several sizes."""
 
 import numpy as np
@@ -23,7 +23,6 @@ def test_parameter_counts_are_symbolic_in_the_sizes():
 
 
 def test_28x28_figures_of_theory():
-    kk = sympy.Symbol("kk", positive=True)
     conv = cnn.generic_rank(parse_spec("cnn2d:d=28,s=3,k=1,share=1"))
     local = cnn.generic_rank(parse_spec("cnn2d:d=28,s=3,k=1,share=0"))
     full = cnn.fully_connected_target_rank(parse_spec("cnn2d:d=28,s=3,k=1"), 676)

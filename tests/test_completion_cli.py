@@ -76,7 +76,7 @@ def test_bad_files_exit_2_with_line_and_column(run_cli, tmp_path, content, messa
         (["completion"], "give a matrix FILE or --example NAME"),
         (["completion", "--example", "M9"], "unknown example 'M9'"),
         (["completion", "--example", "M4", "--rank", "3"], "--rank must be between 0 and"),
-        (["completion", "--example", "M4", "--k", "0"], "--k must be a positive integer"),
+        (["completion", "--example", "M4", "--k", "0"], "argument --k: 0 is below 1"),
         (["completion", "nowhere.txt"], "file does not exist"),
     ],
 )

@@ -60,10 +60,12 @@ def test_threshold_is_the_edge_of_the_final_reached_run_of_variances():
         sweep.reached(0.1, "mean")
 
 
-def test_recovery_rate_ignores_unconverged_runs():
-    assert math.isnan(RecoveryRate("x", 0, 0, 4, 0).rate)
+def test_recovery_rate_counts_unconverged_runs_as_not_recovered():
+    assert RecoveryRate("x", 0, 0, 4, 0).rate == 0.0
+    assert math.isnan(RecoveryRate("x", 0, 0, 0, 0).rate)
     rates = recovery_rates({"connected": [example_matrix("rank1-10x10-connected")]}, seeds=SEEDS, max_steps=5)
     assert (rates[0].converged, rates[0].unconverged, rates[0].recovered) == (0, 4, 0)
+    assert rates[0].rate == 0.0 and rates[0].counts.startswith("0/4 ")
 
 
 def test_sweep_and_recovery_input_errors():

@@ -6,7 +6,15 @@ import pytest
 
 from rankstrat.numerics.training.experiments import experiment_names, get_experiment
 from rankstrat.numerics.training.experiments.convolution import ARCHITECTURES, predicted_onset
-from rankstrat.numerics.training.experiments.definition import RunKey, make_record, onset, recovery_rows
+from rankstrat.numerics.training.experiments.definition import (
+    RunKey,
+    block_onsets,
+    block_transition,
+    make_record,
+    onset,
+    recovery_rows,
+    wilson_interval,
+)
 from rankstrat.numerics.training.experiments.imbalance import window_fractions
 from rankstrat.numerics.training.experiments.matrix_factorization import held_out_error, nested_mask, target_matrix
 from rankstrat.numerics.training.experiments.single_neuron import (
@@ -40,19 +48,24 @@ def test_unknown_experiment_and_bad_seeds_are_input_errors():
 
 def test_matrix_factorization_onsets_at_the_model_rank():
     experiment = get_experiment("mf4x4")
-    settings = experiment.settings(fast=True, seeds=20)
-    settings["sizes"] = {"rank1-a": [6, 7], "rank3-a": [14, 15]}
+    settings = experiment.settings(fast=True, seeds=30)
+    settings["sizes"] = {"rank3-a": [14, 15]}
     transitions = run_in_memory(experiment, settings).transitions
-    assert [(t.predicted, t.measured) for t in transitions] == [(7, 7), (15, 15)]
+    # one onset per disjoint seed block, each against the model rank
+    assert [(t.predicted, t.measured) for t in transitions] == [((15, 15, 15), (15, 15, 15))]
+    assert "n=14: 0/10 = 0 [0, 0.28]" in transitions[0].detail
 
 
 def test_single_neuron_transitions_on_a_small_grid():
     experiment = get_experiment("single-neuron")
     settings = experiment.settings(fast=True)
+    settings["dims"] = [1]
     summary = run_in_memory(experiment, settings)
     claimed = [t for t in summary.transitions if t.claimed]
     assert all(t.agrees for t in claimed), [t.as_dict() for t in claimed]
-    assert {t.predicted for t in claimed} == {4, 3, 0}
+    assert {t.predicted for t in claimed} == {(4, 4, 4), (3, 3, 3), (0, 0, 0)}
+    # every run counted in the rates, with its interval
+    assert all(row["runs"] == 180 and row["rate_low"] <= row["rate"] <= row["rate_high"] for row in summary.rows)
 
 
 def test_targets_masks_and_held_out_error():
@@ -68,7 +81,7 @@ def test_targets_masks_and_held_out_error():
     assert held_out_error(P, Y, np.array([[True, False], [False, False]])) == 0.0
 
 
-def test_counting_rules_keep_unconverged_and_diverged_runs_out_of_rates():
+def test_counting_rules_count_unconverged_and_diverged_runs_as_not_recovered():
     records = [
         make_record(RunKey("g", 5, 0), True, False, 1e-12, 1e-8, 0.0, 1),
         make_record(RunKey("g", 5, 1), True, False, 1e-2, 1e-8, 0.0, 1),
@@ -77,9 +90,32 @@ def test_counting_rules_keep_unconverged_and_diverged_runs_out_of_rates():
         make_record(RunKey("g", 4, 0), False, False, 1e-12, 1e-8, 1.0, 9),
     ]
     rows = {row["n"]: row for row in recovery_rows(records)}
-    assert rows[5]["rate"] == 0.5 and rows[5]["unconverged"] == 1 and rows[5]["diverged"] == 1
-    assert np.isnan(rows[4]["rate"])
+    assert rows[5]["rate"] == 0.25 and rows[5]["unconverged"] == 1 and rows[5]["diverged"] == 1
+    assert rows[4]["rate"] == 0.0 and rows[4]["runs"] == 1
     assert onset(recovery_rows(records), "g") == 5  # the unconverged run at n=4 is no recovery
+
+
+def test_wilson_interval_against_its_closed_form_and_a_coverage_count():
+    # closed form at z = 1.96 written out here, and exact edges
+    k, n, z = 7, 20, 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert wilson_interval(k, n) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    assert wilson_interval(0, 30)[0] == 0.0 and wilson_interval(30, 30)[1] == 1.0
+    # coverage: for p = 0.1, n = 40 the exact binomial probability of the interval covering p is near 95 %
+    from math import comb
+    coverage = sum(comb(40, j) * 0.1**j * 0.9 ** (40 - j) for j in range(41)
+                   if wilson_interval(j, 40)[0] <= 0.1 <= wilson_interval(j, 40)[1])
+    assert 0.92 < coverage < 0.99
+
+
+def test_block_onsets_use_disjoint_seed_blocks():
+    records = [make_record(RunKey("g", n, s), True, False, 1e-12 if (n, s) in hits else 1.0, 1e-10, 0.0, 1)
+               for hits in [{(4, 0), (3, 4), (5, 8)}] for n in (3, 4, 5) for s in range(9)]
+    assert block_onsets(records, "g", lambda r: bool(r.recovered), seeds=9) == (4, 3, 5)
+    t = block_transition("onset", 4, records, "g", lambda r: bool(r.recovered), seeds=9)
+    assert t.predicted == (4, 4, 4) and not t.agrees
 
 
 def test_branch_distances_and_nearest_branch():

@@ -11,10 +11,12 @@ pytest_plugins = ["pytester"]
 PRELOADED = [
     importlib.import_module(name)
     for name in ("rankstrat.cases.assertions", "rankstrat.numerics.model.input_sets", "rankstrat.numerics.rank.stability", "rankstrat.numerics.model.targets",
-                 "rankstrat.numerics.model.user_model")
+                 "rankstrat.numerics.model.user_model", "torch._dynamo")
 ]
 """Loaded before any in-process run: pytester restores ``sys.modules`` after each run,
-and numpy and torch cannot be imported twice in one process."""
+and numpy and torch cannot be imported twice in one process (nor ``torch._dynamo``,
+which torch imports on the first call of some functions and which registers
+operator libraries once per process)."""
 ALL_CLAIMS = all_claims(full=True)
 """Imports every topic module, for the same reason."""
 
@@ -117,3 +119,45 @@ def test_a_failing_catalogue_claim_reads_like_the_report(pytester):
         "*certainty  certified (required: float64-gap)*",
         "*detail     gap inf at 16 digits*",
     ])
+
+
+def test_a_failing_helper_shows_its_message_not_its_source(pytester):
+    pytester.makepyfile(
+        """
+        from rankstrat.cases import assert_model_rank, assert_claim
+
+        def test_wrong_rank():
+            assert_model_rank("mf:n1=2,k=1,n2=2", 4)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    assert "predicted  4" in text and "measured   3" in text
+    # the traceback stops at the test's line: no helper source, no helper file
+    assert 'assert_model_rank("mf:n1=2,k=1,n2=2", 4)' in text
+    assert "raise AssertionError" not in text and "assertions.py" not in text
+    assert "certainty_at_least" not in text
+
+
+def test_model_files_resolve_beside_the_test_file(pytester):
+    # the README example: attention.toml next to the test, pytest run from another folder
+    sub = pytester.mkdir("proofs")
+    (sub / "attention.toml").write_text(
+        'input = "d"\nsizes = { d = 4, k = 2 }\nlayers = [ { type = "attention_score", width = "k" } ]\n')
+    (sub / "test_attention.py").write_text(
+        "from rankstrat.cases import assert_model_rank\n\n"
+        "def test_attention_rank():\n"
+        "    assert_model_rank('attention.toml:k=1', 7, certainty='certified')\n\n"
+        "def test_engine_fixture(rank_engine):\n"
+        "    assert rank_engine.model_rank('attention.toml:k=1').rank == 7\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "proofs")
+    result.assert_outcomes(passed=2)
+    # a relative file found in neither place still names the missing file
+    (sub / "test_missing.py").write_text(
+        "from rankstrat.cases import assert_model_rank\n\n"
+        "def test_missing():\n"
+        "    assert_model_rank('nowhere.toml', 1)\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "proofs/test_missing.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*nowhere.toml*does not exist*"])

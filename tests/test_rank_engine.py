@@ -69,17 +69,39 @@ def test_a_singular_minor_is_not_a_proof():
     assert not ball_minor_bound(spec, theta, X, J, 6)  # true rank is 5
 
 
-def test_near_duplicate_neurons_need_high_precision():
+def test_near_duplicate_neurons_are_decided_by_a_proof_not_by_float64():
     spec = parse_spec("twolayer:d=2,k=3")
     point = random_point(spec, 3)
     point["W"][1] = point["W"][0] + 1e-9 * np.array([1.0, -0.5])
     X = generic_inputs(spec, 12)
     float_only = jacobian_rank(spec, point, X, escalate=False, certify=False)
     assert float_only.rank is None and float_only.certainty == "undecided"
+    assert float_only.lower_bound == 0 and float_only.upper_bound == 9
     result = jacobian_rank(spec, point, X)
-    assert result.rank == 9 and result.certainty in ("high-precision", "certified-lower-bound", "certified")
-    assert result.digits > 16
+    assert result.rank == 9 and result.certainty == "certified"
+    assert result.lower_bound == result.upper_bound == 9 and "ball" in result.lower_method
+
+
+def test_without_certificates_a_near_duplicate_needs_high_precision():
+    spec = parse_spec("twolayer:d=2,k=3")
+    point = random_point(spec, 3)
+    point["W"][1] = point["W"][0] + 1e-9 * np.array([1.0, -0.5])
+    result = jacobian_rank(spec, point, generic_inputs(spec, 12), certify=False)
+    assert result.rank == 9 and result.certainty == "high-precision" and result.digits > 16
     assert any("mpmath" in step for step in result.methods)
+
+
+def test_a_float64_estimate_meeting_a_lower_bound_is_not_a_rank():
+    """At a user point the float64 rank is below the truth; the lower bound it
+    meets is proven, the rank is not: without high precision it is undecided."""
+    spec = parse_spec("twolayer:d=3,k=2")
+    point = {"W": np.array([[0.5, -0.3, 0.8], [0.5 + 1e-4, -0.3, 0.8]]), "a": np.array([1.2, -0.7])}
+    X = generic_inputs(spec, 16)
+    result = jacobian_rank(spec, point, X, escalate=False)
+    assert result.estimate == 7
+    assert result.lower_bound >= 7 and result.upper_bound == 8
+    assert result.certainty in ("certified", "undecided")
+    assert result.certainty == "undecided" or result.rank == 8
 
 
 def test_exact_duplicates_are_decided_in_float64():
@@ -104,14 +126,16 @@ def test_zero_point_has_rank_zero():
 
 
 def test_undecided_is_reported_with_the_spectrum_when_escalation_is_impossible():
+    # relu cannot be recomputed at high precision; a Jacobian whose singular values
+    # fall evenly from 1 to 1e-10 has no gap to decide on
     spec = parse_spec("twolayer:d=2,k=3,act=relu")
     point = random_point(spec, 3)
     point["W"][1] = point["W"][0] + 1e-9
     result = jacobian_rank(spec, point, generic_inputs(spec, 12))
-    if result.rank is None:
-        assert result.certainty == "undecided"
-        assert len(result.spectrum) == 9
-        assert any("ambiguous" in w for w in result.warnings)
+    assert result.rank is None and result.certainty == "undecided"
+    assert (result.lower_bound, result.upper_bound) == (0, 9)
+    assert len(result.spectrum) == 9 and result.estimate is not None
+    assert result.describe().startswith("undecided: rank >= 0 (proven)")
 
 
 def test_decision_rule_edges():

@@ -77,7 +77,7 @@ def test_an_unobserved_row_loses_r_directions_inside_that_row(rank):
     assert all(name.startswith("A[1,") for d in result.lost for name in d.names())
 
 
-def test_exact_rank_certifies_instability_of_polynomial_models_only():
+def test_exact_rank_and_zero_columns_certify_instability():
     spec = parse_spec("mf:n1=4,k=4,n2=4")
     chosen = resolve_target(spec, "rank=2")
     X = resolve_inputs(spec, "entries:all,skip-row=1").X
@@ -86,8 +86,10 @@ def test_exact_rank_certifies_instability_of_polynomial_models_only():
     assert exact_data_rank(spec, chosen.point, X) == result.data_rank.rank < result.model_rank.lower_bound
     tanh = parse_spec("twolayer:d=3,k=2")
     unstable = linear_stability(tanh, resolve_target(tanh, "neurons=2").point, resolve_inputs(tanh, "hyperplane:30").X)
-    assert unstable.stable is False and unstable.certainty == "float64-gap"
-    assert linear_stability(spec, chosen.point, X, certify=False).certainty == "float64-gap"
+    # tanh: no exact rank, but the inputs on x_2 = 0 make two columns exactly zero (a proof)
+    assert unstable.stable is False and unstable.certainty == "certified"
+    assert "exactly zero" in unstable.data_rank.upper_method
+    assert linear_stability(spec, chosen.point, X, certify=False).certainty == "high-precision"  # numerics only
 
 
 def test_observing_every_entry_is_stable():
@@ -134,7 +136,7 @@ def test_digits_mlp_loses_the_weights_of_blank_pixels(count):
     spec = parse_spec("mlp:d=64,widths=2")
     data = resolve_inputs(spec, f"digits:{count}")
     point = resolve_target(spec, "narrow=1").point
-    result = linear_stability(spec, point, data.X, certify=False)
+    result = linear_stability(spec, point, data.X)
     blank = np.flatnonzero(np.all(data.X == 0, axis=0))
     assert result.stable is False and result.deficiency >= len(blank) > 0
     theta = flat_point(spec, point)
@@ -227,23 +229,26 @@ def test_command_json(run_cli):
 
 
 def test_command_curve_and_plot(run_cli, tmp_path):
-    plot = tmp_path / "curve.png"
+    plot = tmp_path / "curve.pdf"
     code, out, _ = run_cli("stability", "cnn1d:d=5,s=3,k=2,bias=1", "--target", "channels=1",
                            "--inputs", "random:10", "--curve", "4..10", "--plot", str(plot), "--format", "csv")
-    assert code == 0 and plot.stat().st_size > 0
+    assert code == 0 and plot.read_bytes()[:5] == b"%PDF-"
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.pdf"]
     assert "stable from n = 7" in out
-    assert out.splitlines()[0] == "n,rank,model_rank,stable,certainty"
+    assert "# target: channels=1" in out and "# spec: cnn1d:d=5,s=3,k=2" in out
+    table = [line for line in out.splitlines() if not line.startswith("# ")]
+    assert table[0] == "n,rank,model_rank,stable,certainty"
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
         (["--plot", "x.png"], "--plot needs --curve"),
-        (["--curve", "3..99"], "must lie within 1..5"),
+        (["--curve", "3..99"], "--curve: 99 is too large; expected an integer >= 1 and <= 5"),
         (["--curve", "3-4"], "cannot read '3-4'"),
         (["--target", "rank=1"], "rank= applies to mf"),
         (["--inputs", "digits:5"], "digits images have 64 features"),
-        (["--directions", "-1"], "--directions must be >= 0"),
+        (["--directions", "-1"], "argument --directions: -1 is below 0"),
     ],
 )
 def test_command_bad_input_exits_2_with_one_line(run_cli, argv, message):

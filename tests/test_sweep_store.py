@@ -6,7 +6,7 @@ import pytest
 
 from rankstrat.numerics.training.experiments import get_experiment
 from rankstrat.numerics.training.experiments.definition import RunKey, RunRecord
-from rankstrat.numerics.training.experiments.sweep import run_sweep, stored_summary
+from rankstrat.numerics.training.experiments.sweep import run_in_memory, run_sweep, stored_summary
 from rankstrat.numerics.training.store import SweepStore
 from rankstrat.theory.errors import InputError
 
@@ -119,7 +119,9 @@ def test_stored_summary_counts_stored_seeds(tmp_path):
     run_sweep(experiment, settings, store, progress=False)
     summary = stored_summary(experiment, store)
     assert "2 seeds" in summary.notes[0]
-    assert [t.measured for t in summary.transitions] == [15, 16]
+    fresh = run_in_memory(experiment, settings).transitions  # the same runs trained again, without a store
+    assert [t.measured for t in summary.transitions] == [t.measured for t in fresh]
+    assert all(len(t.measured) == 2 for t in fresh)  # one onset per seed (two seeds: two blocks)
 
 
 def test_the_database_is_plain_sqlite(tmp_path):

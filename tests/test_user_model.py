@@ -94,7 +94,9 @@ def test_symbolic_user_models_get_certificates_and_torch_ones_say_they_cannot(fi
     assert symbolic.certainty == "certified" and symbolic.lower_bound == symbolic.upper_bound == 10
     plain = model_rank(parse_spec(files["attention_torch.py"]))
     assert plain.rank == 10 and plain.certainty == "float64-gap"
-    assert plain.lower_bound is None and plain.upper_bound == plain.num_params  # the trivial bound only
+    # only the trivial interval [0, M]: nothing was proven, the label says float64-gap (a random point)
+    assert (plain.lower_bound, plain.upper_bound) == (0, plain.num_params)
+    assert plain.lower_method == "trivial" and plain.upper_method.startswith("parameter count")
     assert any("high precision unavailable" in w for w in plain.warnings)
     assert any("certificates unavailable" in w for w in plain.warnings)
     with pytest.raises(SymbolicUnavailable, match="no symbolic model"):

@@ -31,3 +31,13 @@ class InputError(RankstratError, ValueError):
     >>> isinstance(InputError("x"), RankstratError)
     True
     """
+
+
+class ResourceError(InputError):
+    """A request would need more memory or work than allowed; the message gives the estimate.
+
+    Examples
+    --------
+    >>> isinstance(ResourceError("x"), InputError)
+    True
+    """

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rankstrat.theory.activations import get_activation
-from rankstrat.theory.errors import SpecError
+from rankstrat.theory.errors import InputError, SpecError
+from rankstrat.theory.values import parse_integer
 
 REQUIRED = object()
 """Marker for a key without default."""
@@ -78,9 +79,9 @@ class Key:
             get_activation(str(raw))
             return str(raw)
         if self.kind == "flag":
-            value = _as_int(raw)
+            value = int(raw) if isinstance(raw, bool) else _as_int(raw)  # TOML true/false are fine for a flag
             if value not in (0, 1):
-                raise SpecError(f"{family}: key {self.name!r} must be 0 or 1, got {raw!r}")
+                raise SpecError(f"{family}: key {self.name!r} must be 0 or 1, got {_shown(raw)}")
             return value
         if self.kind == "sizes":
             items = raw if isinstance(raw, (list, tuple)) else str(raw).split("-")
@@ -88,13 +89,13 @@ class Key:
             if not values or any(v is None or v < self.minimum for v in values):
                 raise SpecError(
                     f"{family}: key {self.name!r} must be a '-'-separated list of integers "
-                    f">= {self.minimum} (e.g. 4-4), got {raw!r}"
+                    f">= {self.minimum} (e.g. 4-4), got {_shown(raw)}"
                 )
             return values
         value = _as_int(raw)
         if value is None or value < self.minimum:
             raise SpecError(
-                f"{family}: key {self.name!r} must be an integer >= {self.minimum}, got {raw!r}"
+                f"{family}: key {self.name!r} must be an integer >= {self.minimum}, got {_shown(raw)}"
             )
         return value
 
@@ -112,11 +113,37 @@ class Key:
 
 
 def _as_int(raw: Any):
+    """An integer from a spec string or a TOML value; None when it is not one.
+
+    Booleans (TOML ``true``), digits outside ASCII and numbers beyond
+    :data:`rankstrat.theory.values.MAX_INTEGER` are not integers here.
+    """
     if isinstance(raw, bool):
-        return int(raw)
-    if isinstance(raw, int):
-        return raw
-    try:
-        return int(str(raw).strip())
-    except ValueError:
         return None
+    try:
+        return parse_integer(raw, "size")
+    except InputError:
+        return None
+
+
+def _shown(raw: Any) -> str:
+    """The raw value for a message, with why it is not an integer when that is not plain.
+
+    Examples
+    --------
+    >>> _shown(True), _shown("９")
+    ('true (a boolean)', "'９' (not ASCII digits)")
+    """
+    if isinstance(raw, bool):
+        return f"{str(raw).lower()} (a boolean)"
+    text = repr(raw)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    try:
+        parse_integer(raw, "")
+    except InputError as exc:
+        if "too large" in str(exc) or "too long" in str(exc):
+            return f"{text} (too large)"
+        if isinstance(raw, str) and not raw.isascii():
+            return f"{text} (not ASCII digits)"
+    return text

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
-
-from tqdm import tqdm
 
 from rankstrat.cases.catalogue import all_claims, select_claims
-from rankstrat.cases.claim import run_claim
-from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.cases.claim import falsify_claim, run_claim
+from rankstrat.cases.provenance import provenance
+from rankstrat.cases.report import FORMATS, format_rows, to_json, write_rows
+from rankstrat.numerics.output_paths import prepare_output_path
+from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
 
 NAME = "check"
 HELP = "run the claims catalogue (closed form vs numerics) and print a report; exit 1 if any fails"
+EXAMPLE = 'rankstrat check --topic mf --format csv --out report.csv'
+EXIT_ONE = 'exit 1: at least one claim failed or stayed undecided'
 COLUMNS = ["id", "predicted", "measured", "certainty", "result", "seconds", "detail"]
 
 
@@ -29,49 +31,149 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", help="comma-separated claim ids")
     parser.add_argument("--topic", help="comma-separated topics")
     parser.add_argument("--full", action="store_true", help="include the large sizes")
-    parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
-    parser.add_argument("--out", help="also write the report to this file (JSON when it ends in .json)")
-    parser.add_argument("--list", action="store_true", help="list the claims and exit")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--fast", action="store_true", help="only the fast catalogue (the default)")
+    parser.add_argument("--falsify", action="store_true",
+                        help="rerun every claim with its prediction perturbed (integers +-1, reals beyond "
+                             "their tolerance, sets by one element); list the claims that still pass; "
+                             "exit 1 if any does")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="report format (json: JSON only on stdout)")
+    parser.add_argument("--out", help="also write the report with its provenance, row by row as claims finish "
+                        "(.json, .csv, .tex, .md, else text)")
+    parser.add_argument("--list", action="store_true", help="list the claims and exit (JSON with --format json)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar and no summary line")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the selected claims; 0 when every one passes, 1 otherwise.
+
+    ``--out`` is checked before any claim runs, and the report with its rows so
+    far is rewritten (atomically) after each finished claim, so an
+    interruption keeps every finished claim.
 
     Examples
     --------
     >>> ns = argparse.Namespace(only="mf.target-rank-1", topic=None, full=False, format="csv",
     ...                         out=None, list=False, no_progress=True)
     >>> run(ns)  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # git_commit: ...
+    # spec: -
+    # seed: -
+    # date: ...
+    # only: mf.target-rank-1
+    # topic: -
+    # full: False
+    # claims: 1
     id,predicted,measured,certainty,result,seconds,detail
     mf.target-rank-1,7,7,certified,pass,...
     <BLANKLINE>
     1 passed, 0 failed
     0
     """
+    for option, value in (("--only", args.only), ("--topic", args.topic)):
+        if value is not None and not [part for part in value.split(",") if part.strip()]:
+            raise InputError(f"{option}: empty; give comma-separated {'claim ids' if option == '--only' else 'topics'} "
+                             "(see `rankstrat check --list`)")
+    if getattr(args, "fast", False) and args.full:
+        raise InputError("--fast and --full: choose one (the fast catalogue is the default)")
     claims = select_claims(all_claims(full=args.full or bool(args.only)), args.only, args.topic)
     if args.list:
-        for claim in claims:
-            print(f"{claim.id:<45} {claim.statement}")
+        if args.format == "json":
+            print(to_json([{"id": c.id, "statement": c.statement} for c in claims]))
+        else:
+            for claim in claims:
+                print(f"{claim.id:<45} {claim.statement}")
         return 0
     if not claims:
         raise InputError("no claim selected; see `rankstrat check --list`")
+    out = None if not args.out else prepare_output_path(args.out, "--out")
+    if getattr(args, "falsify", False):
+        return run_falsify(claims, args, out)
     results = []
-    bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
-    for claim in bar:
-        bar.set_postfix_str(claim.id)
-        results.append(run_claim(claim))
-    rows = [
+    record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims))
+    columns = COLUMNS + ["statement", "source", "passed", "error"]
+    bar = Progress(claims, desc="claims", unit="claim", enabled=not args.no_progress)
+    try:
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            results.append(run_claim(claim))
+            if out:
+                write_rows(out, _rows(results), columns, record)
+    except KeyboardInterrupt:
+        if out and results:
+            raise KeyboardInterrupt(f"{len(results)} finished claims kept in {out}") from None
+        raise
+    finally:
+        bar.close()
+    print(format_rows(_rows(results), COLUMNS, args.format, provenance=record))
+    failed = [r for r in results if not r.passed]
+    if args.format != "json":
+        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _rows(results) -> list:
+    return [
         {**r.as_dict(), "result": "pass" if r.passed else "FAIL",
          "detail": r.error or r.detail, "seconds": round(r.seconds, 2)}
         for r in results
     ]
-    text = format_rows(rows, COLUMNS, args.format)
-    print(text)
-    failed = [r for r in results if not r.passed]
+
+
+FALSIFY_COLUMNS = ["id", "predicted", "measured", "perturbed", "survivors", "result"]
+
+
+def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) -> int:
+    """``--falsify``: each claim against its perturbed predictions; 1 when any claim survives.
+
+    A claim survives when a perturbed prediction still passes, or when it cannot
+    be perturbed (no perturbation, a check that ignores the prediction, an error).
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(only="mf.target-rank-1", topic=None, full=False, format="csv",
+    ...                         out=None, list=False, no_progress=True, falsify=True)
+    >>> run(ns)  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # git_commit: ...
+    # spec: -
+    # seed: -
+    # date: ...
+    # only: mf.target-rank-1
+    # topic: -
+    # full: False
+    # claims: 1
+    # falsify: True
+    id,predicted,measured,perturbed,survivors,result
+    mf.target-rank-1,7,7,"6, 8",-,falsified
+    <BLANKLINE>
+    1 falsified, 0 surviving
+    0
+    """
+    outcomes = []
+    bar = Progress(claims, desc="falsify", unit="claim", enabled=not args.no_progress)
+    try:
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            outcomes.append(falsify_claim(claim))
+    finally:
+        bar.close()
+    rows = []
+    for f in outcomes:
+        r = f.result
+        rows.append({
+            "id": r.id, "predicted": r.as_dict()["predicted"], "measured": r.as_dict()["measured"],
+            "perturbed": ", ".join(map(str, f.tried)) or "-",
+            "survivors": f.reason or ", ".join(map(str, f.survivors)) or "-",
+            "result": "falsified" if f.falsified else "SURVIVES",
+        })
+    record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims), falsify=True)
+    print(format_rows(rows, FALSIFY_COLUMNS, args.format, provenance=record))
+    surviving = [f for f in outcomes if not f.falsified]
     if args.format != "json":
-        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(to_json([r.as_dict() for r in results]) if args.out.endswith(".json") else text + "\n")
-    return 1 if failed else 0
+        print(f"\n{len(outcomes) - len(surviving)} falsified, {len(surviving)} surviving")
+        for f in surviving:
+            print(f"  survives: {f.result.id}: {f.reason or 'still passes with ' + ', '.join(map(str, f.survivors))}")
+    if out:
+        write_rows(out, rows, FALSIFY_COLUMNS, record)
+    return 1 if surviving else 0

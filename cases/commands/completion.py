@@ -11,6 +11,8 @@ import os
 
 import numpy as np
 
+from rankstrat.cases.options import add_seed
+from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import to_json
 from rankstrat.numerics.completion.example_matrices import EXAMPLES, example_matrix
 from rankstrat.numerics.completion.observed_matrix import read_partial_matrix
@@ -20,12 +22,16 @@ from rankstrat.numerics.completion.reference_completions import (
     lowest_rank_completion,
     nuclear_norm_completion,
 )
+from rankstrat.numerics.output_paths import prepare_folder, prepare_output_path
 from rankstrat.theory.completion.observation_graph import graph_summary
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.values import positive_type
 
 NAME = "completion"
 HELP = "observation graph, observed-entry Jacobian rank and determined entries of a partially observed matrix"
 
+EXAMPLE = 'rankstrat completion --example M1 --rank 1 --plot graph.png'
+EXIT_ONE = 'exit 1: never (the report is the result); 2 bad input'
 FIGURE_GRAPHS = ("M1", "M1-plus-r3c2", "M1-blocks", "rank1-10x10-connected", "rank1-10x10-disconnected")
 FIGURE_SWEEPS = (("M4", 20, 0.05), ("M5", 34, 0.02))
 """(example, lowest variance exponent, step size) of the init sweeps drawn by ``--figures``."""
@@ -50,9 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--example", metavar="NAME", help=f"a built-in matrix: {', '.join(EXAMPLES)}")
     parser.add_argument("--list-examples", action="store_true", help="list the built-in matrices and exit")
-    parser.add_argument("--rank", type=int, default=1, metavar="R", help="target rank r of the generic point (default 1)")
-    parser.add_argument("--k", type=int, default=None, metavar="K", help="inner dimension of A B for the rank (default r)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the first generic point")
+    parser.add_argument("--rank", type=positive_type("--rank"), default=1, metavar="R",
+                        help="target rank r of the generic point (default 1)")
+    parser.add_argument("--k", type=positive_type("--k"), default=None, metavar="K",
+                        help="inner dimension of A B for the rank (default r)")
+    add_seed(parser, "the first generic point")
     parser.add_argument("--no-certify", action="store_true", help="skip the proven lower bound (faster on large matrices)")
     parser.add_argument("--completions", action="store_true",
                         help="also compute the lowest-rank and least nuclear-norm completions, whole and per component")
@@ -419,6 +427,11 @@ def run(args: argparse.Namespace) -> int:
         for name, (_, description) in EXAMPLES.items():
             print(f"{name:<26} {description}")
         return 0
+    for option, path in (("--plot", args.plot), ("--figure", getattr(args, "figure", None))):
+        if path:
+            prepare_output_path(path, option)
+    if getattr(args, "figures", None):
+        prepare_folder(args.figures, "--figures")
     if args.k is not None and args.k < 1:
         raise InputError(f"--k must be a positive integer, got {args.k}")
     check_training_options(args)
@@ -434,7 +447,7 @@ def run(args: argparse.Namespace) -> int:
             payload[key] = part
             lines += more
     if args.json:
-        print(to_json(payload))
+        print(to_json({**payload, "provenance": provenance(args.file or args.example, args.seed)}))
     else:
         _print(lines)
     return 0
@@ -504,7 +517,7 @@ def _figures(args: argparse.Namespace) -> int:
             f"{r.label} {r.counts} ({r.unconverged} unconverged)" for r in pair)))
     lines.append(("figure", path))
     if args.json:
-        print(to_json(payload))
+        print(to_json({**payload, "provenance": provenance(args.file or args.example, args.seed)}))
     else:
         _print(lines)
     return 0

@@ -14,21 +14,26 @@ Three modes, one per option:
 from __future__ import annotations
 
 import math
-import re
 import sys
 
 import numpy as np
-from tqdm import tqdm
 
+from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.values import parse_values
 
 NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
         "sampled classifier sets checked against the theory; density families fitted to measured curves")
 
+EXAMPLE = 'rankstrat curve --density beta:a=2,b=5 --n 1..1e4:log30 --eps0 0.2'
+EXIT_ONE = 'exit 1: a check failed (the bad-minima bound is violated, or the theory leaves the measured band)'
 MAX_SIZES = 20000
 """Most training-set sizes one call computes."""
+MAX_N = 10**12
+"""Largest training-set size."""
 
 DEFAULT_SIZES = {"density": "1..1000", "sample": "0..50:5"}
 
@@ -39,18 +44,9 @@ _SIZES_FORM = "sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20"
 # option parsing
 # ---------------------------------------------------------------------------
 
-def _integer(text: str, option: str, whole: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{option} {whole!r}: {text!r} is not a number; expected {_SIZES_FORM}") from None
-    if not math.isfinite(value) or value < 0 or value != int(value):
-        raise InputError(f"{option} {whole!r}: {text!r} is not a non-negative integer; expected {_SIZES_FORM}")
-    return int(value)
-
-
 def parse_sizes(text: str, option: str = "--n") -> list[int]:
-    """Training-set sizes from ``A..B`` (every integer), ``A..B:STEP``, ``A..B:logK`` or ``a,b,c``.
+    """Training-set sizes: VALUES of :mod:`rankstrat.theory.values` (``A..B``, ``A..B:STEP``,
+    ``A..B:logK``, ``a,b,c``), at most :data:`MAX_N`, sorted without repeats.
 
     Parameters
     ----------
@@ -61,7 +57,6 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     Returns
     -------
     list of int
-        Sorted, without repeats.
 
     Raises
     ------
@@ -74,43 +69,12 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     [0, 5, 10, 15, 20]
     >>> parse_sizes("1..1e6:log4"), parse_sizes("3,1,2,3")
     ([1, 100, 10000, 1000000], [1, 2, 3])
-    >>> parse_sizes("10..1")
+    >>> parse_sizes("1e300")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --n '10..1': range 10..1 is empty; expected sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20
+    rankstrat.theory.errors.InputError: --n: '1e300' is too large; at most 1e+12
     """
-    sizes: set[int] = set()
-    items = [item.strip() for item in str(text).split(",")]
-    if not any(items):
-        raise InputError(f"{option} {text!r}: empty; expected {_SIZES_FORM}")
-    for item in items:
-        match = re.fullmatch(r"([^.:]+)\.\.([^.:]+(?:\.\d+)?(?:[eE][+]?\d+)?)(?::(log)?(\S+))?", item)
-        if not match:
-            sizes.add(_integer(item, option, text))
-            continue
-        start, stop = _integer(match.group(1), option, text), _integer(match.group(2), option, text)
-        if stop < start:
-            raise InputError(f"{option} {text!r}: range {start}..{stop} is empty; expected {_SIZES_FORM}")
-        step_text = match.group(4)
-        if match.group(3):
-            count = _integer(step_text, option, text)
-            if count < 2:
-                raise InputError(f"{option} {text!r}: log{step_text} needs at least 2 points; expected {_SIZES_FORM}")
-            low = max(start, 1)
-            values = np.unique(np.round(np.geomspace(low, max(stop, low), count)).astype(np.int64))
-            sizes.update(int(v) for v in values)
-            if start == 0:
-                sizes.add(0)
-            continue
-        step = 1 if step_text is None else _integer(step_text, option, text)
-        if step < 1:
-            raise InputError(f"{option} {text!r}: step {step_text!r} must be a positive integer; expected {_SIZES_FORM}")
-        if (stop - start) // step + 1 > MAX_SIZES:
-            raise InputError(f"{option} {text!r}: more than {MAX_SIZES} sizes; use A..B:STEP or A..B:logK")
-        sizes.update(range(start, stop + 1, step))
-    if len(sizes) > MAX_SIZES:
-        raise InputError(f"{option} {text!r}: more than {MAX_SIZES} sizes; use A..B:STEP or A..B:logK")
-    return sorted(sizes)
+    return sorted(parse_values(text, option, minimum=0, maximum=MAX_N, limit=MAX_SIZES))
 
 
 def _number(text, option: str, low: float = None, high: float = None, kind=float, what: str = "") -> float:
@@ -145,8 +109,8 @@ def _format(args) -> str:
     return fmt
 
 
-def _progress(args, total: int, desc: str):
-    return tqdm(total=total, desc=desc, file=sys.stderr, disable=args.quiet, leave=False)
+def _progress(args, total: int, desc: str, unit: str):
+    return Progress(total=total, desc=desc, unit=unit, enabled=not args.quiet)
 
 
 def _shown(rows: list, limit: int) -> list:
@@ -211,7 +175,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--plot", metavar="FILE", default=None, help="write a figure (png, pdf, svg)")
     parser.add_argument("--format", default="text", help=f"output format: {', '.join(FORMATS)}")
     parser.add_argument("--json", action="store_true", help="JSON output (same as --format json)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
 
 
 def run(args) -> int:
@@ -222,7 +186,10 @@ def run(args) -> int:
     >>> import argparse
     >>> p = argparse.ArgumentParser(); add_arguments(p)
     >>> run(p.parse_args(["--density", "beta:a=2,b=5", "--n", "0,10", "--quantiles", "0.5",
-    ...                   "--format", "csv", "--quiet"]))
+    ...                   "--format", "csv", "--quiet"]))  # doctest: +ELLIPSIS
+    # rankstrat_version: ...
+    # spec: beta:a=2,b=5
+    ...
     n,E_n,q0.5,log10_Z_n
     0,0.2857,0.2644,0
     10,0.1176,0.1027,-0.9031
@@ -255,11 +222,12 @@ def _run_density(args, fmt: str, limit: int) -> int:
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
-    with _progress(args, len(sizes), "sizes") as bar:
+    with _progress(args, len(sizes), "sizes", "size") as bar:
         curve = learning_curve(density, sizes, eps0, quantiles, args.method, progress=bar.update)
     table = curve.rows()
+    record = provenance(curve.density, None, mode="density", method=args.method, eps0=eps0)
     holds = all(r["bound_holds"] for r in table) if eps0 is not None else None
     if args.plot:
         from rankstrat.numerics.curves.plots import plot_learning_curve
@@ -267,7 +235,8 @@ def _run_density(args, fmt: str, limit: int) -> int:
         _note(f"figure written to {args.plot}")
     if fmt == "json":
         print(to_json({"mode": "density", "density": curve.density, "eps0": eps0, "method": args.method,
-                       "decay_rate": curve.decay_rate, "bound_holds": holds, "plot": args.plot, "rows": table}))
+                       "decay_rate": curve.decay_rate, "bound_holds": holds, "plot": args.plot, "rows": table,
+                       "provenance": record}))
         return 0 if holds in (None, True) else 1
     columns = ["n", "E_n"] + [f"q{p:g}" for p in quantiles] + ["log10_Z_n"]
     if eps0 is not None:
@@ -279,7 +248,7 @@ def _run_density(args, fmt: str, limit: int) -> int:
         if eps0 is not None:
             print(f"bad minima: error > {eps0:g}; B_n decays like exp({curve.decay_rate:.6g} n) "
                   f"(rate log((1 - eps0)/(1 - lowest error)))")
-    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt))
+    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt, provenance=record))
     if fmt == "text" and eps0 is not None:
         print(f"bound >= B_n at all {len(table)} sizes: {'yes' if holds else 'NO'}")
     return 0 if holds in (None, True) else 1
@@ -315,22 +284,23 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
     eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
-    with _progress(args, trials, "training sequences") as bar:
+    with _progress(args, trials, "training sequences", "sequence") as bar:
         experiment = run_sampled_experiment(args.sample, sizes, classifiers, trials, eps0, args.features,
                                             args.prior, spread, heldout, confidence, bootstrap, min_fits, seed,
                                             bar.update)
     curve = experiment.curve
     table = curve.rows()
     summary = experiment.summary()
+    record = provenance(experiment.dataset, seed, mode="sample", classifiers=curve.classifiers, trials=curve.trials)
     if args.plot:
         from rankstrat.numerics.curves.plots import plot_sampled_curve
         plot_sampled_curve(curve, args.plot, title=f"{experiment.dataset}: {curve.classifiers} sampled classifiers")
         _note(f"figure written to {args.plot}")
     status = 0 if curve.passed else 1
     if fmt == "json":
-        print(to_json({"mode": "sample", **summary, "plot": args.plot, "rows": table}))
+        print(to_json({"mode": "sample", **summary, "plot": args.plot, "rows": table, "provenance": record}))
         return status
     for row in table:
         for short in ("Z", "E", "B"):
@@ -352,7 +322,7 @@ def _run_sample(args, fmt: str, limit: int) -> int:
               f"bad minima: error > {curve.eps0:.4g}")
         print("Z: fraction of the set with zero training error; E: their mean error; B: fraction of them "
               "that are bad. pred: theory from the measured errors; meas: sampled, with its band")
-    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt))
+    print(format_rows(_shown(table, limit) if fmt == "text" else table, columns, fmt, provenance=record))
     if fmt == "text":
         compared = int(curve.usable.sum())
         inside = int(sum(all(curve.within(q)[i] for q in ("fit_fraction", "expected_error", "bad_fraction"))
@@ -386,7 +356,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
     if args.plot:
-        from rankstrat.numerics.curves.plots import check_figure_path
+        from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     try:
         X, y = load_dataset(args.fit)
@@ -397,7 +367,7 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     else:
         top = min(1000, len(y) - 50)
         sizes = sorted({int(v) for v in np.round(np.geomspace(10, max(top, 11), 8))})
-    with _progress(args, len(sizes) * repeats, "training runs") as bar:
+    with _progress(args, len(sizes) * repeats, "training runs", "run") as bar:
         try:
             measured = measure_learning_curve(X, y, sizes, repeats, args.model, seed, args.fit, bar.update)
         except InputError as exc:
@@ -413,15 +383,17 @@ def _run_fit(args, fmt: str, limit: int) -> int:
         from rankstrat.numerics.curves.plots import plot_density_fit
         plot_density_fit(measured, fits, args.plot)
         _note(f"figure written to {args.plot}")
+    record = provenance(args.fit, seed, mode="fit", model=args.model, repeats=repeats)
     if fmt == "json":
         print(to_json({"mode": "fit", "dataset": args.fit, "model": args.model, "repeats": repeats,
                        "curve": curve_rows, "fits": fit_rows,
-                       "chosen": fit_rows[0]["family"] if fit_rows else None, "plot": args.plot}))
+                       "chosen": fit_rows[0]["family"] if fit_rows else None, "plot": args.plot,
+                       "provenance": record}))
         return 0
     if fmt == "text":
         print(f"measured learning curve: {args.fit}, {args.model}, {repeats} runs per size, "
               f"test error on the points not used for training")
-    print(format_rows(curve_rows, ["n", "E_meas", "stderr", "zero_train", "E_fit"], fmt))
+    print(format_rows(curve_rows, ["n", "E_meas", "stderr", "zero_train", "E_fit"], fmt, provenance=record))
     if fmt == "text":
         print("fitted density families, best (lowest AIC) first:")
     print(format_rows(fit_rows, ["family", "density", "params", "rmse", "chi2", "aic", "akaike_weight", "at_bound"],

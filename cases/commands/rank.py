@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 import math
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import to_json
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
 from rankstrat.numerics.rank.engine import model_rank
+from rankstrat.numerics.resources import check_request
+from rankstrat.numerics.training.device import DEVICES, resolve_device
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import positive_type
 
 NAME = "rank"
 HELP = "model rank of an architecture at a point, with certainty, gap and closed form"
 
 
+EXAMPLE = 'rankstrat rank twolayer:d=3,k=5,act=tanh   (or a model file: rankstrat rank net.py:d=4,k=2)'
+EXIT_ONE = 'exit 1: never (an undecided rank is reported, not failed); 2 bad input or a request over --max-memory'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat rank``.
 
@@ -24,40 +30,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["mf:n1=2,k=2,n2=2", "--at", "zero"]).at
     'zero'
     """
-    parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1) or a .toml file")
+    parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1), a .toml file, "
+                        "or a model file FILE.py / FILE.toml with optional sizes (net.py:d=4,k=2)")
     parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
     parser.add_argument("--target", default=None,
                         help=f"evaluate at a target instead of --at: {accepted_targets()}")
-    parser.add_argument("--inputs", type=int, default=None, metavar="N", help="number of generic inputs (default 2M)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random point and inputs")
-    parser.add_argument("--device", default="cpu", help="torch device for the float64 Jacobian: cpu, cuda, auto")
+    parser.add_argument("--inputs", type=positive_type("--inputs"), default=None, metavar="N",
+                        help="number of generic inputs (default 2M)")
+    add_seed(parser)
+    parser.add_argument("--device", default="cpu", choices=DEVICES, help="torch device for the float64 Jacobian")
+    add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                         help="seconds of certification work (default 120); steps that do not fit are listed as skipped")
+    parser.add_argument("--minimize", action="store_true",
+                        help="also measure the rank at other points computing the same function (idle units "
+                             "zeroed, freed, or copies of active units) and report the lowest: the optimistic size "
+                             "(with --json, the point attaining it as optimistic_point, loadable by --at)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def resolve_device(name: str) -> str:
-    """``auto`` -> ``cuda`` when available, else ``cpu``; check the others.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    'cpu'
-    >>> resolve_device("tpu")
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --device: unknown device 'tpu'; expected auto, cpu or cuda
-    """
-    import torch
-
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name not in ("cpu", "cuda"):
-        raise InputError(f"--device: unknown device {name!r}; expected auto, cpu or cuda")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise InputError("--device cuda: no CUDA device is available; use --device cpu or auto")
-    return name
 
 
 def closed_form_for(spec, at: str):
@@ -79,17 +69,16 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", target=None, inputs=None, seed=0,
-    ...                        device="cpu", no_certify=False, budget=None, json=False))  # doctest: +ELLIPSIS
+    ...                        device="cpu", no_certify=False, budget=None, json=False, minimize=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
-    model rank     3
+    model rank     3 (certified)
     certainty      certified
     ...
     0
     """
     spec = parse_spec(args.spec)
-    if args.inputs is not None and args.inputs < 1:
-        raise InputError(f"--inputs must be a positive integer, got {args.inputs}")
+    check_request(spec, args.inputs, memory_limit(args))
     budget = getattr(args, "budget", None)
     if budget is not None and not budget > 0:
         raise InputError(f"--budget must be a positive number of seconds, got {budget}")
@@ -102,33 +91,43 @@ def run(args: argparse.Namespace) -> int:
         form, at, bound = closed_form_for(spec, args.at), args.at, False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
-        certify=not args.no_certify, device=resolve_device(args.device), budget=budget,
+        certify=not args.no_certify, device=str(resolve_device(args.device)), budget=budget,
     )
-    if form is None or result.rank is None:
+    if form is None or result.rank is None or result.input_limited:
         agree = None
     else:
         agree = result.rank <= form.value if bound else result.rank == form.value
+    ranked = minimized(spec, at, args) if getattr(args, "minimize", False) else None
     if args.json:
+        from rankstrat.cases.provenance import provenance
+
         payload = {"spec": str(spec), **result.as_dict()}
         if form is not None:
             payload.update(closed_form=form.formula, closed_form_value=form.value,
                            closed_form_holds=form.holds, agreement=agree)
+        if ranked is not None:
+            payload["representations"] = [{"representation": r.description, "rank": res.rank,
+                                            "certainty": res.certainty} for r, res in ranked]
+            payload["optimistic_point"] = {name: values.tolist() for name, values in ranked[0][0].point.items()}
+        payload["provenance"] = provenance(spec, args.seed, at=args.at, target=args.target, inputs=args.inputs)
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
-    rank_text = "undecided" if result.rank is None else str(result.rank)
-    lines = [
-        ("spec", str(spec)),
-        ("parameters", str(result.num_params)),
-        ("model rank", rank_text),
+    lines = [("spec", str(spec)), ("parameters", str(result.num_params))]
+    if result.input_limited:
+        lines.append(("rank", f"limited by {result.num_inputs} inputs: {result.describe()} at these inputs; "
+                              f"the model rank is not measured (it may need up to M = {result.num_params} inputs; "
+                              "default --inputs 2M)"))
+    else:
+        lines.append(("model rank", result.describe()))
+    lines += [
         ("certainty", result.certainty),
+        ("proven >=", f"{result.lower_bound} ({result.lower_method})"),
+        ("proven <=", f"{result.upper_bound} ({result.upper_method})"),
+        ("float64", result.estimate_text()),
         ("gap", f"{gap} (s_r/s_r+1 at {result.digits} digits, {result.num_inputs} inputs)"),
         ("below gap", ", ".join(f"{v:.2e}" for v in result.below_gap()) or "-"),
     ]
-    if result.lower_bound is not None:
-        lines.append(("proven >=", f"{result.lower_bound} ({result.lower_method})"))
-    if result.upper_bound is not None:
-        lines.append(("proven <=", f"{result.upper_bound} ({result.upper_method})"))
     if form is not None:
         verdict = "agrees" if agree else ("DISAGREE" if agree is False else "not compared")
         if bound:
@@ -140,6 +139,39 @@ def run(args: argparse.Namespace) -> int:
         lines.append(("spectrum", ", ".join(f"{v:.2e}" for v in result.spectrum)))
     for warning in result.warnings:
         lines.append(("warning", warning))
+    if ranked is not None:
+        for r, res in ranked:
+            shown = "undecided" if res.rank is None else str(res.rank)
+            lines.append(("representation", f"rank {shown:<4} {res.certainty:<20} {r.description}"))
+        best, best_result = ranked[0]
+        if best_result.rank is None:
+            lines.append(("optimistic", "undecided: no representation's rank was decided"))
+        else:
+            text = (f"{best_result.rank} at '{best.description}' ({best_result.certainty}; "
+                    f"lowest of {len(ranked)} representations of the same function)")
+            if form is not None and form.holds:
+                met = best_result.rank <= form.value if bound else best_result.rank == form.value
+                text += f"; closed form {form.value} {'agrees' if met else 'DISAGREES'}"
+            lines.append(("optimistic", text))
     for key, value in lines:
         print(f"{key:<14} {value}")
     return 0
+
+
+def minimized(spec, at, args) -> list:
+    """``--minimize``: ranks at the representations of the point's function, lowest first
+    (:func:`rankstrat.numerics.model.representations.minimize_rank`).
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(seed=0, no_certify=False)
+    >>> spec = parse_spec("twolayer:d=1,k=2,act=sigmoid,bias=1")
+    >>> from rankstrat.numerics.model.targets import resolve_target
+    >>> [(r.description, res.rank) for r, res in minimized(spec, resolve_target(spec, "neurons=1").point, ns)][0]
+    ('copy of 1', 3)
+    """
+    from rankstrat.numerics.model.points import resolve_point
+    from rankstrat.numerics.model.representations import minimize_rank
+
+    point = resolve_point(spec, at, args.seed)
+    return minimize_rank(spec, point, seed=args.seed, certify=not args.no_certify)

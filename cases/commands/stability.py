@@ -6,18 +6,24 @@ from __future__ import annotations
 import argparse
 import math
 
+from rankstrat.cases.options import add_max_memory, add_seed, memory_limit
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
+from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
+from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.theory.errors import InputError
 from rankstrat.theory.spec import parse_spec
+from rankstrat.theory.values import argument_type, parse_integer, parse_values
 
 NAME = "stability"
 HELP = "linear stability of a target at an input set: Jacobian rank at the data vs the model rank, lost directions"
 
 
+EXAMPLE = 'rankstrat stability mf:n1=4,k=4,n2=4 --target rank=1 --inputs entries:12 --curve'
+EXIT_ONE = 'exit 1: never (instability is a finding, not a failure)'
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat stability``.
 
@@ -32,37 +38,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", default="random", help=f"target point: {accepted_targets()}")
     parser.add_argument("--inputs", default=None, help=f"input set: {INPUTS_ACCEPTED} (default random:2M)")
     parser.add_argument("--curve", nargs="?", const="all", default=None, metavar="A..B",
-                        help="stability at the first n inputs for n in A..B (all n without a value)")
+                        help="stability at the first n inputs for n in VALUES, e.g. 10..40:5 (all n without a value)")
     parser.add_argument("--plot", metavar="FILE.png", help="with --curve: draw rank against n")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the target, the inputs and the generic inputs")
+    add_seed(parser, "the target, the inputs and the generic inputs")
+    add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
-    parser.add_argument("--directions", type=int, default=6, metavar="K", help="lost directions to print (default 6)")
+    parser.add_argument("--directions", type=argument_type("--directions", 0), default=6, metavar="K",
+                        help="lost directions to print (default 6)")
     parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def parse_curve_sizes(text: str, count: int) -> list:
-    """``all`` -> ``1..count``; ``A..B`` -> that range (within ``1..count``).
+    """``all`` -> ``1..count``; otherwise VALUES (:mod:`rankstrat.theory.values`) within ``1..count``.
 
     Examples
     --------
-    >>> parse_curve_sizes("3..5", 10), len(parse_curve_sizes("all", 4))
-    ([3, 4, 5], 4)
+    >>> parse_curve_sizes("3..5", 10), len(parse_curve_sizes("all", 4)), parse_curve_sizes("2..8:3", 10)
+    ([3, 4, 5], 4, [2, 5, 8])
     >>> parse_curve_sizes("5..30", 10)
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --curve: '5..30' must lie within 1..10 (the number of inputs)
+    rankstrat.theory.errors.InputError: --curve: 30 is too large; expected an integer >= 1 and <= 10
     """
     if text == "all":
         return list(range(1, count + 1))
-    low, sep, high = text.partition("..")
-    try:
-        a, b = int(low), int(high)
-    except ValueError:
-        raise InputError(f"--curve: cannot read {text!r}; expected A..B with integers, e.g. 10..40") from None
-    if not sep or not 1 <= a <= b <= count:
-        raise InputError(f"--curve: {text!r} must lie within 1..{count} (the number of inputs)")
-    return list(range(a, b + 1))
+    return sorted(parse_values(text, "--curve", minimum=1, maximum=count))
+
+
+def requested_inputs(text) -> int | None:
+    """The number of inputs ``--inputs KIND:N,...`` asks for, None when it names a file or nothing.
+
+    Examples
+    --------
+    >>> requested_inputs("random:100000000"), requested_inputs("data.npy"), requested_inputs("entries:all")
+    (100000000, None, None)
+    """
+    kind, sep, rest = str(text or "").partition(":")
+    first = rest.split(",", 1)[0].strip()
+    if not sep or not first or first == "all" or kind.endswith((".npy", ".csv", ".txt", ".json")):
+        return None
+    return parse_integer(first, f"--inputs {text}", minimum=1)
 
 
 def _gap(value: float) -> str:
@@ -88,8 +104,8 @@ def _print_single(spec, target, inputs, result, directions: int) -> None:
         ("target", target.text),
         ("inputs", f"{inputs.text} ({len(inputs.X)} x {inputs.X.shape[1]})" + (f"; {inputs.note}" if inputs.note else "")),
         ("parameters", str(model.num_params)),
-        ("model rank", f"{model.rank} at {model.num_inputs} generic inputs ({model.certainty}, gap {_gap(model.gap)})"),
-        ("data rank", f"{data.rank} at the {data.num_inputs} inputs ({data.certainty}, gap {_gap(data.gap)})"),
+        ("model rank", f"{model.describe()} at {model.num_inputs} generic inputs, gap {_gap(model.gap)}"),
+        ("data rank", f"{data.describe()} at the {data.num_inputs} inputs, gap {_gap(data.gap)}"),
     ]
     if target.closed_form is not None:
         lines.append(("closed form", _closed_form_line(target, model.rank)))
@@ -115,10 +131,10 @@ def run(args: argparse.Namespace) -> int:
     target         neurons=2
     inputs         hyperplane:20 (20 x 3); every input has x_2 = 0 (a hyperplane through the origin)
     parameters     8
-    model rank     8 at 16 generic inputs (certified, gap ...)
-    data rank      6 at the 20 inputs (...)
+    model rank     8 (certified) at 16 generic inputs, gap ...
+    data rank      6 (...) at the 20 inputs, gap ...
     closed form    R = ... = 8 [...] agrees
-    verdict        NOT linearly stable at 20 inputs: rank 6 < model rank 8 (float64-gap)
+    verdict        NOT linearly stable at 20 inputs: rank 6 < model rank 8 (certified)
     reason         n = 20 >= R = 8, but the inputs see only 6 of the R directions
     lost 1         W[0,2] +1.00
     lost 2         W[1,2] +1.00
@@ -128,12 +144,23 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--directions must be >= 0, got {args.directions}")
     if args.plot and args.curve is None:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
+    if args.plot:
+        prepare_output_path(args.plot, "--plot")
     spec = parse_spec(args.spec)
+    limit = memory_limit(args)
+    check_request(spec, None, limit)
+    count = requested_inputs(args.inputs)
+    if count is not None:
+        check_estimate(inputs_estimate(spec, count), limit)
+        check_request(spec, count, limit)
     target = resolve_target(spec, args.target, seed=args.seed)
     from rankstrat.theory.model.symbolic import num_params
 
     inputs = resolve_inputs(spec, args.inputs or f"random:{2 * num_params(spec)}", seed=args.seed)
     certify = not args.no_certify
+    from rankstrat.cases.provenance import provenance
+
+    record = provenance(spec, args.seed, target=target.text, inputs=inputs.text)
     if args.curve is None:
         result = linear_stability(spec, target.point, inputs.X, seed=args.seed, certify=certify)
         if args.json:
@@ -142,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
             if target.closed_form is not None:
                 payload.update(closed_form=target.closed_form.formula, closed_form_value=target.closed_form.value,
                                closed_form_is_bound=target.bound)
-            print(to_json(payload))
+            print(to_json({**payload, "provenance": record}))
         else:
             _print_single(spec, target, inputs, result, args.directions)
         return 0
@@ -154,9 +181,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json({"spec": str(spec), "target": target.text, "inputs": inputs.text, "note": inputs.note,
                        "onset": onset, "closed_form_value": None if target.closed_form is None else target.closed_form.value,
-                       "curve": rows}))
+                       "curve": rows, "provenance": record}))
     else:
-        print(format_rows(rows, ["n", "rank", "model_rank", "stable", "certainty"], args.format))
+        print(format_rows(rows, ["n", "rank", "model_rank", "stable", "certainty"], args.format, provenance=record))
         print()
         if inputs.note:
             print(f"inputs: {inputs.text}; {inputs.note}")

@@ -1,4 +1,4 @@
-"""Convolution versus locally connected versus fully connected (THEORY.md section 2)."""
+"""Convolution versus locally connected versus fully connected (docs/theory.md section 2)."""
 
 from rankstrat.cases.rank_claims import rank_claim
 from rankstrat.numerics.families.cnn import cnn_target_point, fully_connected_point
@@ -64,7 +64,7 @@ CLAIMS = [
 ]
 
 TWO_D = [(4, 2, 1), (4, 3, 2), (5, 3, 1)]
-"""(d, s, k) of the 2-D no-bias comparisons; THEORY.md's 28x28 figures are the same formulas at d=28."""
+"""(d, s, k) of the 2-D no-bias comparisons; the 28x28 figures of docs/theory.md section 2.3 are the same formulas at d=28."""
 
 CLAIMS += [
     rank_claim(
@@ -89,7 +89,7 @@ CLAIMS += [
 ] + [
     rank_claim(
         "cnn.2d-convolution-28x28",
-        "28x28 input, s=3, one channel: convolution generic rank 685 (THEORY.md: 685k)",
+        "28x28 input, s=3, one channel: convolution generic rank 685 (docs/theory.md section 2.3: 685k)",
         SOURCE.replace("d=5, s=3", "2-D, 28x28"),
         "cnn2d:d=28,s=3,k=1,share=1",
         lambda spec: cnn.generic_rank(spec).value,

@@ -1,4 +1,4 @@
-"""Matrix completion connectivity (THEORY.md section 4): observation-graph counts
+"""Matrix completion connectivity (docs/theory.md section 4): observation-graph counts
 against the rank engine, reference completions in closed form against cvxpy,
 and what small-initialization training completes on connected and
 disconnected masks (arXiv 2405.13721)."""
@@ -219,9 +219,11 @@ def _trees_measured() -> Measurement:
 THRESHOLD_SEEDS = tuple(range(16))
 
 
-SWEEP_GRIDS = {"M4": (-1, -20, 0.05), "M5": (-10, -34, 0.02)}
-"""Variance exponents (highest, lowest) and step size of the threshold sweeps;
-M5's learned entry is still below 21 at variance 1e-10, so its grid starts there."""
+SWEEP_GRIDS = {"M4": (-1, -20, 0.05), "M5": (-10, -90, 0.02)}
+"""Variance exponents (highest, lowest) and step size of the threshold sweeps, one
+decade apart; M5's learned entry is still below 21 at variance 1e-10, so its grid
+starts there, and it reaches past the published 1e-83 so the grid can tell 1e-22
+from 1e-83."""
 
 
 def _sweep_for_threshold(name: str):
@@ -245,13 +247,12 @@ def _m4_threshold_measured() -> Measurement:
 
 def _m5_threshold_measured() -> Measurement:
     m4, m5 = _sweep_for_threshold("M4"), _sweep_for_threshold("M5")
-    t4, t5 = m4.threshold(0.1), m5.threshold(0.1)
-    if t4 is None or t5 is None:
-        return Measurement(None, "decade grid, 16 seeds", f"thresholds M4 {t4}, M5 {t5}")
+    t5 = m5.threshold(0.1)
     return Measurement(
-        t5 <= t4 * 1e-10, "decade grid, 16 seeds",
+        None if t5 is None else round(math.log10(t5)), "decade grid, 16 seeds",
+        f"log10 of the largest variance from which on the median learned entry is within 10% of 40; "
         f"M4: {_threshold_text(m4)}; M5: {_threshold_text(m5)}; k=2, lr 0.05 (M4), 0.02 (M5); "
-        "THEORY.md quotes about 1e-7 and 1e-83",
+        "published: about 1e-7 (M4) and 1e-83 (M5)",
     )
 
 
@@ -359,10 +360,12 @@ CLAIMS = [
     ),
     Claim(
         "completion.init-threshold-m5",
-        "M5 = [[1,2],[20,*]] needs an init variance at least 10 decades below M4's",
+        "M5 = [[1,2],[20,*]] needs init variance about 1e-83 for the rank-1 completion (the published figure; "
+        "measured here near 1e-22, so this claim is reported as not reproduced)",
         SOURCE + ", M5",
-        lambda: True,
+        lambda: -83,
         _m5_threshold_measured,
+        tolerance=1,
         full_only=True,
     ),
     Claim(

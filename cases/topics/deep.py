@@ -1,4 +1,4 @@
-"""Deep fully connected networks: local linear recovery bounds (THEORY.md section 2).
+"""Deep fully connected networks: local linear recovery bounds (docs/theory.md section 2).
 
 ``O_wide(f*) <= O_narrow(f*) <= M_narrow``: a target expressed by a narrow
 network is embedded into a wider one (extra neurons zero, or duplicated with
@@ -35,15 +35,17 @@ def _duplicated_first_layer(spec, seed: int) -> dict:
 
 def measure_embedding(narrow: str, wide: str, mode: str, point=random_point, attained: bool = True,
                       strict: bool = False, certify: bool = True) -> Measurement:
-    """Model ranks at the narrow point and at its embedding; pass when
-    ``R_wide <= R_narrow <= M_narrow`` (when ``attained`` also ``R_wide == M_narrow``,
-    when ``strict`` also ``R_narrow < M_narrow``). Large deep networks are
-    measured without certificates (their symbolic gradients are expensive).
+    """Model ranks at the narrow point and at its embedding: the value is ``R_wide``,
+    compared by the claim with ``M_narrow`` (``==`` when ``attained``, ``<=``
+    otherwise, or with the strict prediction of :func:`duplicated_rank`); the
+    side condition is ``R_wide <= R_narrow <= M_narrow`` (``R_narrow < M_narrow``
+    when ``strict``). Large deep networks are measured without certificates
+    (their symbolic gradients are expensive).
 
     Examples
     --------
     >>> m = measure_embedding("mlp:d=2,widths=1", "mlp:d=2,widths=3", "split")
-    >>> m.value, m.passed
+    >>> m.value, m.conditions
     (3, True)
     """
     narrow_spec, wide_spec = parse_spec(narrow), parse_spec(wide)
@@ -55,8 +57,6 @@ def measure_embedding(narrow: str, wide: str, mode: str, point=random_point, att
                            certify=certify)
     bound = mlp.narrow_bound(narrow_spec).value
     holds = None not in (r_wide.rank, r_narrow.rank) and r_wide.rank <= r_narrow.rank <= bound
-    if attained:
-        holds = holds and r_wide.rank == bound
     if strict:
         holds = holds and r_narrow.rank < bound
     detail = (
@@ -64,18 +64,40 @@ def measure_embedding(narrow: str, wide: str, mode: str, point=random_point, att
         f"({r_wide.certainty}), R_narrow {r_narrow.rank} ({r_narrow.certainty}), M_narrow {bound}, "
         f"M_wide {num_params(wide_spec)}"
     )
-    return Measurement(r_wide.rank, _weaker(r_wide.certainty, r_narrow.certainty), detail, passed=holds)
+    return Measurement(r_wide.rank, _weaker(r_wide.certainty, r_narrow.certainty), detail, conditions=holds)
 
 
 def _claim(claim_id, statement, narrow, wide, mode, point=random_point, attained=True, strict=False,
            full_only=False):
     bound = mlp.narrow_bound(parse_spec(narrow))
-    predicted = (lambda: bound.value) if attained else (lambda: f"<= {bound.value}")
+    if strict:
+        predicted = partial(duplicated_rank, narrow)
+    else:
+        predicted = lambda: bound.value
     return Claim(
         claim_id, statement, SOURCE, predicted,
         partial(measure_embedding, narrow, wide, mode, point, attained, strict, not full_only),
         required_certainty="float64-gap", full_only=full_only,
+        comparison="==" if attained or strict else "<=",
     )
+
+
+def duplicated_rank(narrow: str) -> int:
+    """Rank at a generic point whose first-layer neuron 1 copies neuron 0: ``M_narrow - m_2``.
+
+    The two copies feed the second layer the same function ``h``, so the
+    derivatives along ``W2[:, 0]`` and ``W2[:, 1]`` coincide (``m_2`` directions
+    lost); the first-layer weights of the copies stay independent because they
+    are weighted by different columns of ``W2`` (derived in docs/theory.md
+    section 2.4).
+
+    Examples
+    --------
+    >>> duplicated_rank("mlp:d=3,widths=2-2")
+    10
+    """
+    spec = parse_spec(narrow)
+    return mlp.narrow_bound(spec).value - spec["widths"][1]
 
 
 CLAIMS = [
@@ -105,7 +127,8 @@ CLAIMS = [
 ] + [
     _claim(
         "deep.bound-below-generic",
-        "a narrow point with a duplicated neuron (below the generic stratum): R_wide <= R_narrow < M_narrow",
+        "a narrow point with a duplicated first-layer neuron (below the generic stratum): "
+        "R_wide = R_narrow = M_narrow - m_2 = 10 < M_narrow = 12",
         "mlp:d=3,widths=2-2", "mlp:d=3,widths=4-4", "split", point=_duplicated_first_layer, attained=False,
         strict=True,
     ),

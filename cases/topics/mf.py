@@ -1,4 +1,4 @@
-"""Matrix factorization: model rank of rank-r targets and at points (THEORY.md section 2)."""
+"""Matrix factorization: model rank of rank-r targets and at points (docs/theory.md section 2)."""
 
 from rankstrat.cases.rank_claims import rank_claim
 from rankstrat.numerics.families.mf import mf_point, mf_target_point

@@ -1,4 +1,11 @@
-"""Every listed stratum, checked: rank and dimension at a point of the stratum."""
+"""Every listed stratum, checked: rank and dimension at a point of the stratum.
+
+The rank is measured at a point of the stratum by the rank engine. The
+dimension is the rank of the stratum's own parametrization (from
+:mod:`rankstrat.theory.rank.stratum`): a consistency check of the closed form
+against its own description, not an independent measurement; every report
+says so.
+"""
 
 from rankstrat.cases.claim import Claim, Measurement
 from rankstrat.numerics.rank.strata_check import verify_strata
@@ -23,7 +30,8 @@ def _measure(text):
         checks = verify_strata(parse_spec(text))
         bad = [c.stratum.name for c in checks if not (c.rank_agrees and c.dimension_agrees)]
         weakest = min((c.measured.certainty for c in checks), key=_order, default="")
-        detail = "all agree" if not bad else "disagree: " + "; ".join(bad[:3])
+        detail = ("consistency check (dimension = rank of the stratum's own parametrization): "
+                  + ("all agree" if not bad else "disagree: " + "; ".join(bad[:3])))
         return Measurement(len(checks) - len(bad), weakest, detail)
 
     return measure
@@ -38,7 +46,8 @@ def _order(certainty):
 CLAIMS = [
     Claim(
         f"strata.{text.split(':')[0]}-{text.split(':')[1].replace(',', '-').replace('=', '')}",
-        f"{text}: every listed stratum has the closed-form rank and dimension",
+        f"{text}: every listed stratum has the closed-form rank (measured) and dimension "
+        f"(consistency check against its parametrization)",
         "arXiv 2307.08921 rank stratification; twolayer with bias and deep mf derived here",
         lambda text=text: len(list_strata(parse_spec(text))),
         _measure(text),

@@ -223,14 +223,12 @@ def prove_bounds(
     return bounds
 
 
-def attach_bounds(result, spec: Spec, theta, X, budget: float | None = None) -> Bounds:
-    """Prove bounds (:func:`prove_bounds`) and fold them into a rank result.
+def attach_bounds(result, spec: Spec, theta, X, target: int | None = None, budget: float | None = None) -> Bounds:
+    """Prove bounds (:func:`prove_bounds`) and tighten a rank result's proven interval.
 
-    The result keeps the tighter of its own and the new bounds. A measured rank
-    outside the proven interval is dropped (``undecided``, with a warning);
-    ``certified`` is set exactly when the proven bounds meet, and the rank is
-    then theirs. Every attempted step goes to ``result.methods``, every skipped
-    one to ``result.warnings``.
+    Only ``lower_bound`` and ``upper_bound`` (with their methods) change; the
+    engine labels the result from the interval. Every attempted step goes to
+    ``result.methods``, every skipped one to ``result.warnings``.
 
     Examples
     --------
@@ -240,30 +238,12 @@ def attach_bounds(result, spec: Spec, theta, X, budget: float | None = None) -> 
     >>> result.rank, result.certainty, result.upper_method
     (12, 'certified', 'M - proven kernel: 5 homogeneity vectors, span >= 5')
     """
-    need_lower = result.lower_bound is None or result.rank is None or result.lower_bound < result.rank
-    bounds = prove_bounds(spec, theta, X, target=result.rank, budget=budget, lower=need_lower)
+    need_lower = result.lower_bound is None or result.upper_bound is None or result.lower_bound < result.upper_bound
+    bounds = prove_bounds(spec, theta, X, target=target, budget=budget, lower=need_lower)
     result.methods.extend(f"attempted: {step}" for step in bounds.attempted)
     result.warnings.extend(f"skipped: {step}" for step in bounds.skipped)
     if bounds.lower > 0 and (result.lower_bound is None or bounds.lower > result.lower_bound):
         result.lower_bound, result.lower_method = bounds.lower, bounds.lower_method
-    tie = bounds.upper == result.upper_bound and bounds.upper_method == "parameter count M"  # say it plainly
-    if bounds.upper is not None and (result.upper_bound is None or bounds.upper < result.upper_bound or tie):
+    if bounds.upper is not None and (result.upper_bound is None or bounds.upper < result.upper_bound):
         result.upper_bound, result.upper_method = bounds.upper, bounds.upper_method
-    lower = result.lower_bound if result.lower_bound is not None else 0
-    upper = result.upper_bound
-    if upper is not None and lower > upper:
-        result.warnings.append(f"proven bounds contradict each other ({lower} > {upper}): rank undecided")
-        result.rank, result.certainty = None, "undecided"
-        return bounds
-    if result.rank is not None and (result.rank < lower or (upper is not None and result.rank > upper)):
-        result.warnings.append(
-            f"measured rank {result.rank} lies outside the proven interval [{lower}, {upper}]: rank undecided"
-        )
-        result.rank, result.certainty = None, "undecided"
-    if upper is not None and lower == upper:
-        result.rank, result.certainty = lower, "certified"
-    elif result.rank is not None and result.rank == lower and lower > 0:
-        result.certainty = "certified-lower-bound"
-    elif result.certainty == "certified":
-        result.certainty = "float64-gap" if result.digits == 16 else "high-precision"
     return bounds

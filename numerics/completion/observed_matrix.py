@@ -22,7 +22,7 @@ import numpy as np
 from rankstrat.theory.completion.observation_graph import observation_graph
 from rankstrat.theory.errors import InputError
 
-MISSING_TOKENS = ("?", "*", "nan")
+MISSING_TOKENS = ("?", "*")
 """Text tokens read as a missing entry (case-insensitive)."""
 
 
@@ -177,6 +177,9 @@ def _entry(token: str, number: int, column: int, source: str) -> float:
             f"{source}: line {number}, column {column}: {token!r} is not a number; "
             "expected a number, or ? or * for a missing entry"
         ) from None
+    if math.isnan(value):
+        raise InputError(f"{source}: line {number}, column {column}: {token!r} is not a number; "
+                         "write ? or * for a missing entry")
     if not math.isfinite(value):
         raise InputError(f"{source}: line {number}, column {column}: {token!r} is not a finite number")
     return value
@@ -185,8 +188,9 @@ def _entry(token: str, number: int, column: int, source: str) -> float:
 def parse_partial_matrix(text: str, source: str = "<text>") -> PartialMatrix:
     """Read a partially observed matrix from text.
 
-    One row per line; entries separated by whitespace or by commas; ``?``,
-    ``*`` or ``nan`` for a missing entry. Blank lines and everything after
+    One row per line; entries separated by whitespace or by commas; ``?`` or
+    ``*`` for a missing entry (``nan`` is refused: a missing entry is written
+    on purpose, not produced by a failed computation). Blank lines and everything after
     ``#`` are ignored.
 
     Parameters

@@ -261,7 +261,7 @@ def observed_jacobian_rank(
     X = entry_inputs(entries, mask.shape)
     best = None
     for count, (used, point) in enumerate(target_points(spec, target_rank, seed, tries), start=1):
-        result = jacobian_rank(spec, point, X, certify=certify)
+        result = jacobian_rank(spec, point, X, certify=certify, generic=True)
         if best is None or (result.rank or -1) > (best.rank or -1):
             best = result
             best.methods.append(f"point mf_target_point(seed={used})")
@@ -392,7 +392,7 @@ def determined_entries(
             decision = decide_spectrum(np.linalg.svd(J, compute_uv=False), J.shape, FLOAT64_EPS)
             if decision.clear:
                 return decision.rank, "float64-gap"
-            result = jacobian_rank(spec, point, entry_inputs(entries, mask.shape), certify=False)
+            result = jacobian_rank(spec, point, entry_inputs(entries, mask.shape), certify=False, generic=True)
             if result.rank is None:
                 raise InputError(f"rank of the observed-entry Jacobian undecided for entries {entries}")
             return result.rank, result.certainty

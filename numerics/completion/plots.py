@@ -1,30 +1,25 @@
 """Figures for matrix completion: the observation graph, learned entries against
 the initialization scale, and recovery rates of connected against disconnected
-masks. Matplotlib with the Agg backend (files only, no display)."""
+masks. Written by :func:`rankstrat.numerics.figures.save_figure` (the file type
+follows the extension)."""
 
 from __future__ import annotations
 
 import os
 
-import matplotlib
+import networkx as nx
+import numpy as np
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402  (backend first)
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-
-from rankstrat.theory.completion.observation_graph import observation_components  # noqa: E402
+from rankstrat.numerics.figures import new_figure, outside_legend, save_figure
+from rankstrat.theory.completion.observation_graph import observation_components
 
 COMPONENT_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink")
 
 
 def _save(fig, path) -> str:
-    folder = os.path.dirname(os.path.abspath(str(path)))
-    os.makedirs(folder, exist_ok=True)
-    fig.savefig(str(path), dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return str(path)
+    """Write into ``path``'s folder, made when missing (the figures of one run share a new folder)."""
+    os.makedirs(os.path.dirname(os.path.abspath(str(path))), exist_ok=True)
+    return save_figure(fig, path)
 
 
 def draw_observation_graph(graph: nx.Graph, path, title: str = "") -> str:
@@ -65,7 +60,8 @@ def draw_observation_graph(graph: nx.Graph, path, title: str = "") -> str:
         for name in names:
             color[name] = COMPONENT_COLORS[c % len(COMPONENT_COLORS)]
     height = max(len(rows), len(cols), 2)
-    fig, ax = plt.subplots(figsize=(4.0, 0.45 * height + 1.2))
+    fig = new_figure(4.0, 0.45 * height + 1.2)
+    ax = fig.add_subplot()
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="0.5")
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=[color[v] for v in graph], node_size=380)
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8, font_color="white")
@@ -109,7 +105,8 @@ def plot_entry_against_init(variances, entries, rank_one_value: float, path, tit
     """
     variances = np.asarray(variances, dtype=float)
     entries = np.asarray(entries, dtype=float)
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = new_figure(7.0, 3.6)
+    ax = fig.add_subplot()
     for s in range(entries.shape[1]):
         ax.scatter(variances, entries[:, s], s=8, color="tab:blue", alpha=0.35, label="seeds" if s == 0 else None)
     ax.plot(variances, np.nanmedian(entries, axis=1), color="tab:blue", label="median")
@@ -119,7 +116,7 @@ def plot_entry_against_init(variances, entries, rank_one_value: float, path, tit
     ax.set_xlabel("initialization variance")
     ax.set_ylabel("learned missing entry")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    outside_legend(ax)
     return _save(fig, path)
 
 
@@ -147,7 +144,8 @@ def plot_recovery_against_init(variances, rates: dict, path, title: str = "") ->
     ...                            out) == str(out)
     True
     """
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = new_figure(7.0, 3.6)
+    ax = fig.add_subplot()
     for n, (label, values) in enumerate(rates.items()):
         ax.plot(variances, values, marker="o", color=COMPONENT_COLORS[n % len(COMPONENT_COLORS)], label=label)
     ax.set_xscale("log")
@@ -158,5 +156,5 @@ def plot_recovery_against_init(variances, rates: dict, path, title: str = "") ->
     ax.set_xlabel("initialization variance")
     ax.set_ylabel("recovery rate (converged runs)")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    outside_legend(ax)
     return _save(fig, path)

@@ -1,5 +1,5 @@
 """What small-initialization training completes: learned completions compared
-with the lowest-rank and the least nuclear-norm completions (THEORY.md section 4).
+with the lowest-rank and the least nuclear-norm completions (docs/theory.md section 4).
 
 Training is :func:`rankstrat.numerics.training.factorization.train_masked_factorization` (full-batch
 gradient descent on the observed entries, float64, all seeds batched). This
@@ -554,7 +554,8 @@ def init_scale_sweep(
 
 @dataclass
 class RecoveryRate:
-    """How many converged runs recovered the full matrix.
+    """How many runs recovered the full matrix; unconverged and diverged runs count
+    as not recovered (and are reported in their own fields).
 
     Attributes
     ----------
@@ -566,9 +567,9 @@ class RecoveryRate:
 
     Examples
     --------
-    >>> r = RecoveryRate("connected", 7, 8, 0, 0)
+    >>> r = RecoveryRate("connected", 7, 7, 1, 0)
     >>> r.rate, r.counts
-    (0.875, '7/8')
+    (0.875, '7/8 [0.53, 0.98]')
     """
 
     label: str
@@ -579,25 +580,30 @@ class RecoveryRate:
 
     @property
     def rate(self) -> float:
-        """``recovered / converged`` (NaN when nothing converged).
+        """``recovered / runs``, every run counted (NaN for no run).
 
         Examples
         --------
         >>> RecoveryRate("x", 0, 0, 3, 0).rate
-        nan
+        0.0
         """
-        return self.recovered / self.converged if self.converged else float("nan")
+        runs = self.converged + self.unconverged + self.diverged
+        return self.recovered / runs if runs else float("nan")
 
     @property
     def counts(self) -> str:
-        """``recovered/converged`` as text.
+        """``recovered/runs [95 % Wilson interval]`` as text.
 
         Examples
         --------
         >>> RecoveryRate("x", 1, 2, 0, 0).counts
-        '1/2'
+        '1/2 [0.095, 0.91]'
         """
-        return f"{self.recovered}/{self.converged}"
+        from rankstrat.numerics.training.experiments.definition import wilson_interval
+
+        runs = self.converged + self.unconverged + self.diverged
+        low, high = wilson_interval(self.recovered, runs)
+        return f"{self.recovered}/{runs} [{low:.2g}, {high:.2g}]"
 
 
 def recovery_rates(
@@ -639,7 +645,7 @@ def recovery_rates(
     >>> rates = recovery_rates({"connected": [example_matrix("rank1-10x10-connected")],
     ...                         "disconnected": [example_matrix("rank1-10x10-disconnected")]}, seeds=[0, 1])
     >>> [(r.label, r.counts) for r in rates]
-    [('connected', '2/2'), ('disconnected', '0/2')]
+    [('connected', '2/2 [0.34, 1]'), ('disconnected', '0/2 [0, 0.66]')]
     """
     labels, partials = [], []
     for label, members in groups.items():

@@ -477,3 +477,94 @@ def akaike_weights(fits: Sequence[DensityFit]) -> np.ndarray:
     aic = np.array([f.aic for f in fits], dtype=float)
     weights = np.exp(-(aic - aic.min()) / 2)
     return weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class OutOfSamplePrediction:
+    """A density fitted on the small sizes of a learning curve, predicting the large ones.
+
+    Attributes
+    ----------
+    fit : DensityFit
+        The family chosen by AIC among fits to the small sizes only.
+    ns : numpy.ndarray
+        The held-out (large) sizes.
+    predicted, measured, stderr : numpy.ndarray
+        The fitted curve extrapolated to ``ns``, the measured mean error and its
+        standard error there.
+
+    Examples
+    --------
+    >>> ns = np.array([10, 20, 40, 80, 160, 320, 640])
+    >>> p = predict_out_of_sample(ns, 2 / (2 + 5 + ns), np.full(7, 1e-3), fit_up_to=80, families=["beta"])
+    >>> p.ns.tolist(), float(np.abs(p.errors).max()) < 1e-6
+    ([160, 320, 640], True)
+    """
+
+    fit: DensityFit
+    ns: np.ndarray
+    predicted: np.ndarray
+    measured: np.ndarray
+    stderr: np.ndarray
+
+    @property
+    def errors(self) -> np.ndarray:
+        """Prediction errors ``predicted - measured`` at the held-out sizes.
+
+        Examples
+        --------
+        See :class:`OutOfSamplePrediction`.
+        """
+        return self.predicted - self.measured
+
+    @property
+    def z(self) -> np.ndarray:
+        """Prediction errors in standard errors of the measurement (floored at 1e-4).
+
+        Examples
+        --------
+        See :class:`OutOfSamplePrediction`.
+        """
+        return self.errors / np.maximum(self.stderr, 1e-4)
+
+
+def predict_out_of_sample(ns: Sequence[int], errors: Sequence[float], stderr: Sequence[float], fit_up_to: int,
+                          families: Sequence[str] = FAMILIES) -> OutOfSamplePrediction:
+    """Fit every family on the sizes ``n <= fit_up_to``, choose by AIC there, and
+    predict the error at the larger sizes, which the fit never saw.
+
+    Parameters
+    ----------
+    ns, errors, stderr : sequences
+        A measured learning curve.
+    fit_up_to : int
+        Largest size used for fitting.
+    families : sequence of str
+
+    Returns
+    -------
+    OutOfSamplePrediction
+
+    Raises
+    ------
+    InputError
+        When no size is held out, or no family can be fitted.
+
+    Examples
+    --------
+    See :class:`OutOfSamplePrediction`.
+    """
+    ns_given = ns
+    ns = np.asarray(ns, dtype=float)
+    E = np.asarray(errors, dtype=float)
+    S = np.asarray(stderr, dtype=float)
+    small = ns <= fit_up_to
+    if small.all() or not small.any():
+        raise InputError(f"fit_up_to={fit_up_to}: need sizes on both sides of it")
+    fits = fit_density_families(ns[small], E[small], S[small], families)
+    if not fits:
+        raise InputError("no family could be fitted to the small sizes")
+    best = fits[0]
+    large = np.asarray(ns_given)[~small]
+    predicted = family_curve(best.family, best.params, large)
+    return OutOfSamplePrediction(best, large, np.asarray(predicted, dtype=float), E[~small], S[~small])

@@ -1,67 +1,21 @@
 """Figures of learning curves: theory from a density, sampled versus predicted, fits.
 
-Figures are drawn on a :class:`matplotlib.figure.Figure` with the Agg canvas,
-so nothing depends on (or changes) the global pyplot backend. The file type
-follows the extension (png, pdf, svg, ...).
+Figures come from :func:`rankstrat.numerics.figures.new_figure` (Agg canvas,
+constrained layout, no global pyplot state) and are written by
+:func:`rankstrat.numerics.figures.save_figure`: the file type follows the
+extension (png, pdf, svg, ...), and legends sit beside the axes.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from rankstrat.numerics.curves.density_fit import DensityFit, MeasuredCurve, family_curve
 from rankstrat.numerics.curves.sampled_classifiers import SampledCurve
+from rankstrat.numerics.figures import check_figure_path, new_figure, outside_legend, save_figure
 from rankstrat.theory.curves.learning_curves import LearningCurve
-from rankstrat.theory.errors import InputError
-
-FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps")
-"""File extensions accepted for figures."""
-
-
-def check_figure_path(path: str) -> str:
-    """Check that a figure can be written at ``path`` (known extension, existing folder).
-
-    Parameters
-    ----------
-    path : str
-
-    Returns
-    -------
-    str
-        ``path`` unchanged.
-
-    Raises
-    ------
-    InputError
-        Naming the option ``--plot``, the path and the accepted extensions.
-
-    Examples
-    --------
-    >>> check_figure_path("curve.gif")
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --plot 'curve.gif': unknown figure type 'gif'; expected a file ending in .png, .pdf, .svg, .jpg, .jpeg, .eps, .ps
-    """
-    extension = os.path.splitext(path)[1].lower().lstrip(".")
-    if extension not in FORMATS:
-        raise InputError(f"--plot {path!r}: unknown figure type {extension!r}; expected a file ending in "
-                         f"{', '.join('.' + f for f in FORMATS)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"--plot {path!r}: folder {folder!r} does not exist")
-    return path
-
-
-def _save(fig: Figure, path: str) -> str:
-    FigureCanvasAgg(fig)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return path
 
 
 def _xscale(ax, ns):
@@ -100,7 +54,7 @@ def plot_learning_curve(curve: LearningCurve, path: str) -> str:
     """
     check_figure_path(path)
     panels = 2 if curve.eps0 is not None else 1
-    fig = Figure(figsize=(5.5 * panels, 4.0))
+    fig = new_figure(6.5 * panels, 4.0)
     ax = fig.add_subplot(1, panels, 1)
     ns = curve.ns
     ax.plot(ns, curve.expected, color="C0", label=r"$E_n[\epsilon]$")
@@ -113,7 +67,7 @@ def plot_learning_curve(curve: LearningCurve, path: str) -> str:
     ax.set_xlabel("training points n")
     ax.set_ylabel("true error of zero-training-error classifiers")
     ax.set_title(curve.density, fontsize=9)
-    ax.legend(fontsize=8)
+    outside_legend(ax)
     if curve.eps0 is not None:
         ax2 = fig.add_subplot(1, 2, 2)
         ax2.plot(ns, curve.log10_bad, color="C3", label=rf"$\log_{{10}} B_n(\epsilon_0={curve.eps0:g})$")
@@ -121,8 +75,8 @@ def plot_learning_curve(curve: LearningCurve, path: str) -> str:
         ax2.plot(ns[finite], curve.log10_bound[finite], color="C2", linestyle="--", label="bound, best $\\epsilon_1$")
         ax2.set_xlabel("training points n")
         ax2.set_ylabel("log10 fraction of bad minima")
-        ax2.legend(fontsize=8)
-    return _save(fig, path)
+        outside_legend(ax2)
+    return save_figure(fig, path)
 
 
 def plot_sampled_curve(curve: SampledCurve, path: str, title: str = "") -> str:
@@ -148,7 +102,7 @@ def plot_sampled_curve(curve: SampledCurve, path: str, title: str = "") -> str:
     True
     """
     check_figure_path(path)
-    fig = Figure(figsize=(15, 4.0))
+    fig = new_figure(15, 4.6)
     labels = {"fit_fraction": "fraction of the set with zero training error",
               "expected_error": "mean true error of those",
               "bad_fraction": rf"fraction of those with error > {curve.eps0:g}"}
@@ -164,10 +118,11 @@ def plot_sampled_curve(curve: SampledCurve, path: str, title: str = "") -> str:
             ax.set_yscale("log")
         ax.set_xlabel("training points n")
         ax.set_ylabel(label)
-        ax.legend(fontsize=7)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_density_fit(measured: MeasuredCurve, fits: Sequence[DensityFit], path: str) -> str:
@@ -195,7 +150,7 @@ def plot_density_fit(measured: MeasuredCurve, fits: Sequence[DensityFit], path: 
     True
     """
     check_figure_path(path)
-    fig = Figure(figsize=(6.5, 4.5))
+    fig = new_figure(8.0, 4.5)
     ax = fig.add_subplot(1, 1, 1)
     ax.errorbar(measured.ns, measured.mean_error, yerr=measured.stderr, fmt="o", color="k", markersize=4,
                 label=f"measured ({measured.model}, {measured.repeats} runs per n)")
@@ -208,5 +163,5 @@ def plot_density_fit(measured: MeasuredCurve, fits: Sequence[DensityFit], path: 
     ax.set_xlabel("training points n")
     ax.set_ylabel("test error")
     ax.set_title(measured.dataset or "learning curve", fontsize=10)
-    ax.legend(fontsize=8)
-    return _save(fig, path)
+    outside_legend(ax)
+    return save_figure(fig, path)

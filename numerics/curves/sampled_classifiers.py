@@ -1,7 +1,7 @@
 """A classifier set sampled and measured on real data, against the learning-curve theory.
 
 The set: linear classifiers on fixed features, weights drawn from a Gaussian
-prior. For each sampled classifier we measure its true error on a held-out set
+prior. Each sampled classifier has its true error measured on a held-out set
 (the empirical density ``rho``) and, over many random training sequences,
 whether it fits the first ``n`` training points. Pooled over sequences this
 gives the measured fraction of the set with zero training error, the error of
@@ -27,15 +27,11 @@ independent; the bands resample them (the classifiers of one sequence are not
 independent of each other, so binomial bands would be too narrow).
 
 Calibration. The number of classifiers fitting one sequence is heavy-tailed
-(a lucky sequence is fitted by a whole cluster of similar classifiers), and
-with a few hundred sequences the bootstrap misses part of that tail: on digits
-3 vs 8 with 200 sequences the spread of the pooled ``E_n`` over independent
-repetitions was 10-20% wider than the bootstrap's, and a 99% band missed about
-10% of the time; with 1000 sequences the two agreed to within the repetition
-noise (ratio 0.93-1.10). Hence the default of 1000 sequences. With it, over
-60 seeds each, the simultaneous 99% bands of the three default ``rankstrat
-check`` configurations (synthetic d=3; digits 3 vs 8; all ten digits) missed
-the prediction once per configuration.
+(a lucky sequence is fitted by a whole cluster of similar classifiers), so the
+bootstrap over sequences sees that tail only with enough sequences: with a few
+hundred its bands come out narrower than the spread over independent
+repetitions, with about a thousand the two agree. Hence the default of 1000
+sequences.
 """
 
 from __future__ import annotations

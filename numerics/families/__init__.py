@@ -28,17 +28,19 @@ def numeric_family(spec_or_name):
     Parameters
     ----------
     spec_or_name : Spec, user model or str
-        A spec, or a family name such as ``"cnn2d"``.
+        A spec, or a family name such as ``"cnn2d"`` (``"user"`` for user models).
 
     Examples
     --------
     >>> numeric_family("cnn2d").__name__
     'rankstrat.numerics.families.cnn'
-    >>> sorted(numeric_family("twolayer").TARGETS)
-    ['neurons']
+    >>> sorted(numeric_family("twolayer").TARGETS), sorted(numeric_family("user").TARGETS)
+    (['neurons'], ['units'])
     """
     from rankstrat.theory.families import get_family
 
+    if spec_or_name == "user" or getattr(spec_or_name, "family", None) == "user":
+        return importlib.import_module(f"{__name__}.user")
     module = get_family(spec_or_name) if isinstance(spec_or_name, str) else spec_or_name.module
     short = module.__name__.rpartition(".")[2]
     if not module.__name__.startswith("rankstrat.theory.families."):

@@ -157,8 +157,9 @@ def _from_file(spec, path: str) -> InputSet:
         else:
             X = np.loadtxt(path, ndmin=2)
         X = np.asarray(X, dtype=np.float64)
-    except (ValueError, OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"--inputs: cannot read {path!r} as a numeric array ({exc})") from None
+    except (ValueError, TypeError, OSError, json.JSONDecodeError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise InputError(f"--inputs: cannot read {path!r} as a numeric array (n rows of numbers): {reason}") from None
     dim = spec.module.input_dim(spec)
     if X.ndim == 1 and dim == 1:
         X = X[:, None]

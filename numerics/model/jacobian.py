@@ -1,11 +1,14 @@
 """Jacobians ``J[i, j] = df(x_i; theta) / dtheta_j`` at float64, high precision, in
 ball arithmetic, and exactly.
 
-- :func:`jacobian` uses ``torch.func`` (``vmap`` over inputs of ``jacrev``).
-- :func:`jacobian_mpmath` and :func:`jacobian_arb` run the family's forward map
-  on dual numbers (:mod:`rankstrat.numerics.backends.forward`); user models and
-  :func:`jacobian_exact` use the symbolic gradient of
-  :func:`rankstrat.theory.model.symbolic.symbolic_model`.
+- :func:`jacobian` uses ``torch.func`` (``vmap`` over inputs of ``jacrev``) on
+  large batches and one backward pass per input on small ones, where the
+  first ``vmap`` call would cost more than the whole Jacobian (it imports
+  ``torch._dynamo``, about a second).
+- :func:`jacobian_mpmath`, :func:`jacobian_arb` and :func:`jacobian_exact` use
+  the symbolic gradient of :func:`rankstrat.theory.model.symbolic.symbolic_model`;
+  the ball version is compiled by :mod:`rankstrat.numerics.model.arb_code`, so
+  every constant and function is an enclosure.
 """
 
 from __future__ import annotations
@@ -13,18 +16,21 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import torch
-from torch.func import jacrev, vmap
 
-from rankstrat.numerics.backends.forward import dual_jacobian, has_dual_forward
 from rankstrat.numerics.model.realize import realize
+from rankstrat.theory.errors import InputError
 from rankstrat.theory.model.symbolic import gradient_function
 from rankstrat.theory.spec import Spec
 
 DEFAULT_CHUNK = 256
 """Inputs per vectorised chunk: keeps the working set in cache (measured fastest on CPU)."""
 
+SMALL_BATCH = 256
+"""Up to this many inputs, :func:`jacobian` takes one backward pass per input instead of ``vmap``."""
 
-def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_size: int | None = None) -> np.ndarray:
+
+def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_size: int | None = None,
+             vectorized: bool | None = None) -> np.ndarray:
     """Float64 Jacobian of the outputs at the rows of ``X`` w.r.t. all parameters.
 
     Parameters
@@ -37,6 +43,9 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
         ``cpu`` or ``cuda``.
     chunk_size : int, optional
         Inputs per vectorised chunk (default :data:`DEFAULT_CHUNK`).
+    vectorized : bool, optional
+        ``vmap`` over inputs (True) or one backward pass per input (False);
+        by default ``vmap`` above :data:`SMALL_BATCH` inputs.
 
     Returns
     -------
@@ -48,7 +57,22 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     >>> J = jacobian(parse_spec("mf:n1=1,k=1,n2=1"), np.array([2.0, 3.0]), np.array([[1.0, 1.0]]))
     >>> J.tolist()
     [[3.0, 2.0]]
+    >>> J = jacobian(parse_spec("mf:n1=1,k=1,n2=1"), np.array([2.0, 3.0]), np.array([[1.0, 1.0]]), vectorized=True)
+    >>> J.tolist()
+    [[3.0, 2.0]]
     """
+    if vectorized is None:
+        vectorized = len(X) > SMALL_BATCH
+    J = _jacobian_vmap(spec, theta, X, device, chunk_size) if vectorized else jacobian_loop(spec, theta, X, device)
+    if not np.all(np.isfinite(J)):
+        raise InputError(f"{getattr(spec, 'name', spec)}: the model's derivatives are not finite (NaN or inf) "
+                         "at this point and these inputs; no rank can be measured")
+    return J
+
+
+def _jacobian_vmap(spec: Spec, theta, X, device, chunk_size: int | None) -> np.ndarray:
+    from torch.func import jacrev, vmap
+
     model = realize(spec)
     theta_t = torch.as_tensor(np.asarray(theta), dtype=torch.float64, device=device)
     X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device)
@@ -66,25 +90,26 @@ def jacobian(spec: Spec, theta, X, device: str | torch.device = "cpu", chunk_siz
     return torch.cat([blocks[name].reshape(n, -1) for name in params], dim=1).detach().cpu().numpy()
 
 
-def jacobian_loop(spec: Spec, theta, X) -> np.ndarray:
-    """The same Jacobian by one autograd backward pass per input (the baseline).
+def jacobian_loop(spec: Spec, theta, X, device: str | torch.device = "cpu") -> np.ndarray:
+    """The same Jacobian by one autograd backward pass per input (the baseline, and small batches).
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> spec = parse_spec("twolayer:d=2,k=2")
     >>> theta, X = np.arange(6.0) / 5, np.ones((3, 2))
-    >>> bool(np.allclose(jacobian_loop(spec, theta, X), jacobian(spec, theta, X)))
+    >>> bool(np.allclose(jacobian_loop(spec, theta, X), jacobian(spec, theta, X, vectorized=True)))
     True
     """
     model = realize(spec)
-    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64)
+    X_t = torch.as_tensor(np.asarray(X), dtype=torch.float64, device=device)
+    theta_t = torch.as_tensor(np.asarray(theta), dtype=torch.float64, device=device)
     rows = []
     for x in X_t:
-        th = torch.as_tensor(np.asarray(theta), dtype=torch.float64).clone().requires_grad_(True)
+        th = theta_t.clone().requires_grad_(True)
         (grad,) = torch.autograd.grad(model(th, x[None, :])[0], th)
-        rows.append(grad.numpy())
-    return np.stack(rows)
+        rows.append(grad.detach().cpu().numpy())
+    return np.stack(rows) if rows else np.zeros((0, len(theta_t)))
 
 
 def jacobian_mpmath(spec: Spec, theta, X, dps: int) -> mpmath.matrix:
@@ -98,9 +123,6 @@ def jacobian_mpmath(spec: Spec, theta, X, dps: int) -> mpmath.matrix:
     >>> mpmath.nstr(J[0, 1], 20)  # tanh(0.5)
     '0.46211715726000975850'
     """
-    if has_dual_forward(spec):
-        with mpmath.workdps(dps):
-            return mpmath.matrix(dual_jacobian(spec, theta, X, "mpmath").tolist())
     grad = gradient_function(spec, "mpmath")
     with mpmath.workdps(dps):
         th = [mpmath.mpf(float(t)) for t in np.asarray(theta).reshape(-1)]
@@ -123,6 +145,12 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
     -------
     flint.arb_mat
 
+    Raises
+    ------
+    NotRigorous
+        When the model uses a function without a ball-arithmetic form
+        (:mod:`rankstrat.numerics.model.arb_code`).
+
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
@@ -132,11 +160,10 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
     """
     import flint
 
+    from rankstrat.numerics.model.arb_code import arb_gradient_function
+
+    grad = arb_gradient_function(spec)
     X = np.asarray(X)
-    if has_dual_forward(spec):
-        J = dual_jacobian(spec, theta, X if rows is None else X[list(rows)], "arb")
-        return flint.arb_mat((J if cols is None else J[:, list(cols)]).tolist())
-    grad = gradient_function(spec, "arb")
     rows = range(len(X)) if rows is None else rows
     th = [flint.arb(float(t)) for t in np.asarray(theta).reshape(-1)]
     cols = range(len(th)) if cols is None else list(cols)
@@ -148,9 +175,25 @@ def jacobian_arb(spec: Spec, theta, X, rows=None, cols=None):
 
 
 def _as_arb(value):
+    """An entry as a ball: arb balls pass, exact Python integers are converted;
+    anything else (a float, an mpf) is no enclosure and raises.
+
+    Examples
+    --------
+    >>> _as_arb(3)
+    3.00000000000000
+    >>> _as_arb(0.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: a Jacobian entry of type float is not a ball: no rigorous enclosure
+    """
     import flint
 
-    return value if isinstance(value, flint.arb) else flint.arb(value)
+    if isinstance(value, flint.arb):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return flint.arb(value)
+    raise TypeError(f"a Jacobian entry of type {type(value).__name__} is not a ball: no rigorous enclosure")
 
 
 def jacobian_exact(spec: Spec, theta, X) -> list:

@@ -111,8 +111,10 @@ def load_point(spec: Spec, path: str | os.PathLike) -> dict:
             data = json.load(handle)
     except FileNotFoundError:
         raise InputError(f"--at: file {str(path)!r} does not exist") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"--at: file {str(path)!r} is not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"--at: cannot read {str(path)!r} ({exc.strerror or exc}); expected a JSON file") from None
     if not isinstance(data, dict):
         raise InputError(f"--at: file {str(path)!r} must hold an object of parameter arrays by name")
     return check_point(spec, data, where=f"--at {path}")

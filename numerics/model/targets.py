@@ -8,7 +8,8 @@ Accepted values:
 - ``key=value``: a structural target of the spec's family, defined by its
   numerics module (:mod:`rankstrat.numerics.families`): ``rank=R`` (mf),
   ``neurons=J`` (twolayer), ``channels=J`` (cnn1d, cnn2d),
-  ``narrow=W1-W2-...[:split]`` (mlp), each with its closed-form rank or bound.
+  ``narrow=W1-W2-...[:split]`` (mlp), each with its closed-form rank or bound;
+  ``units=N`` (user models that declare ``UNITS``).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def structural_targets() -> dict:
     from rankstrat.theory.families import family_names
 
     keys: dict = {}
-    for name in family_names():
+    for name in [*family_names(), "user"]:
         for key, (written, _) in getattr(numeric_family(name), "TARGETS", {}).items():
             keys.setdefault(key, (written, []))[1].append(name)
     return keys
@@ -130,7 +131,7 @@ def resolve_target(spec, target: str | dict = "random", seed: int = 0) -> Target
     >>> resolve_target(parse_spec("twolayer:d=3,k=4"), "rank=1")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --target: rank= applies to mf, not twolayer; accepted: random, zero, a JSON point file, channels=J (cnn1d, cnn2d), rank=R (mf), narrow=W1-W2-... (mlp), neurons=J (twolayer)
+    rankstrat.theory.errors.InputError: --target: rank= applies to mf, not twolayer; accepted: random, zero, a JSON point file, channels=J (cnn1d, cnn2d), rank=R (mf), narrow=W1-W2-... (mlp), neurons=J (twolayer), units=N (user)
     """
     if isinstance(target, dict):
         return Target(resolve_point(spec, target), "point")

@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 import torch
 
-from rankstrat.theory.errors import SpecError
+from rankstrat.theory.errors import InputError, SpecError
 from rankstrat.theory.model.expression import expression_properties, substitute_batch, sympy_parameters
 from rankstrat.theory.model.symbolic import SymbolicUnavailable
 from rankstrat.theory.model.user_model import UserModel
@@ -170,8 +170,18 @@ def sympy_model(name: str, expr, params: dict, inputs, claim: Optional[str] = No
     >>> model.polynomial, model_rank(model).rank
     (True, 5)
     """
-    expr = sympy.sympify(expr)
     shapes, flat = sympy_parameters(params)
+    inputs = list(inputs)
+    if isinstance(expr, str):  # text is data: read by the whitelist parser, never sympify
+        from rankstrat.theory.formula import parse_formula
+
+        known = {str(s): s for symbols in flat.values() for s in symbols}
+        known.update({str(s): s for s in inputs})
+        try:
+            expr = parse_formula(expr, known, f"sympy model {name!r}")
+        except InputError as exc:
+            raise SpecError(str(exc)) from None
+    expr = sympy.sympify(expr)
     inputs = list(inputs)
     all_params = [symbol for symbols in flat.values() for symbol in symbols]
     every = all_params + inputs
@@ -184,7 +194,7 @@ def sympy_model(name: str, expr, params: dict, inputs, claim: Optional[str] = No
             "parameters nor inputs"
         )
     analytic, polynomial = expression_properties(expr, every)
-    numeric = sympy.lambdify(all_params + inputs, expr, modules=[TORCH_FUNCTIONS, "torch"])
+    numeric = sympy.lambdify(all_params + inputs, _float_constants(expr), modules=[TORCH_FUNCTIONS, "torch"])
     names = list(shapes)
 
     def forward(theta: dict, X, act=None):
@@ -199,6 +209,23 @@ def sympy_model(name: str, expr, params: dict, inputs, claim: Optional[str] = No
         name=str(name), kind="sympy", shapes=tuple(shapes.items()), input_size=len(inputs), forward_fn=forward,
         analytic=analytic, polynomial=polynomial, symbolic=True, claim=claim,
         identity=("sympy", str(name), expr, tuple(all_params), tuple(inputs)),
+    )
+
+
+def _float_constants(expr):
+    """Constant subexpressions (``sqrt(2)``, ``exp(3)``) as float64 numbers, for the
+    torch path only: torch functions do not accept Python numbers. The exact
+    expression stays the one used for high precision and ball arithmetic.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> _float_constants(sympy.sqrt(2) * x)
+    1.4142135623731*x
+    """
+    return expr.replace(
+        lambda e: e.is_number and not e.is_Number and not e.free_symbols,
+        lambda e: sympy.Float(e.evalf(20), 17),
     )
 
 

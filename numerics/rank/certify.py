@@ -1,13 +1,21 @@
-"""Proven lower bounds on a Jacobian rank.
+"""Proven bounds on a Jacobian rank at the exact point.
 
 - Ball arithmetic (any analytic model): an ``r x r`` minor of the Jacobian,
   evaluated in python-flint ``arb`` balls at the exact float values of the
   point and the inputs, whose determinant ball excludes 0, proves
   ``rank >= r`` there.
+- Exact kernel certificates (any analytic model with a symbolic form): ``M``
+  minus the span of verified kernel vectors bounds the rank above; for
+  polynomial models the exact coefficient rank over the rationals does.
+- Zero columns: a column of the float64 Jacobian that is exactly 0 and whose
+  ball-arithmetic entries at every input are the exact ball ``0 +/- 0`` is
+  zero at these inputs, so ``rank <= M - (number of such columns)`` (for
+  instance the weights of an input coordinate that is 0 in every input).
 - Modular arithmetic (polynomial models): the exact rank modulo a large prime
   of the Jacobian at a random integer point and integer inputs is at most its
   rank over the rationals, hence at most the generic rank: a proven lower bound
-  of the generic model rank.
+  of the generic model rank (a statement about the model, not about the
+  Jacobian at a given float point, so it is not part of a result's interval).
 """
 
 from __future__ import annotations
@@ -16,14 +24,18 @@ import numpy as np
 import scipy.linalg
 
 from rankstrat.numerics.model.jacobian import jacobian_arb, jacobian_exact
+from rankstrat.numerics.rank.budget import BudgetExceeded, time_budget
+from rankstrat.theory.errors import InputError, SpecError
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
-MAX_KERNEL_PARAMS = 80
-"""Largest parameter count for exact kernel certificates (symbolic work grows fast)."""
+MAX_KERNEL_PARAMS = 200
+"""Largest parameter count for exact kernel certificates (each also runs under :data:`CERTIFY_SECONDS`)."""
+MAX_CERTIFY_PARAMS = 200
+"""Largest parameter count for ball-arithmetic minors."""
 PRIME = 2**61 - 1
 """Modulus of the exact rank computation (a Mersenne prime)."""
-BALL_PRECISIONS = (256, 1024)
+BALL_PRECISIONS = (256, 1024, 4096)
 """Working precisions (bits) tried for the determinant ball."""
 
 
@@ -124,27 +136,41 @@ def modular_rank(spec: Spec, seed: int = 0, n_inputs: int | None = None, prime: 
     return int(flint.nmod_mat(n, size, flat, prime).rank())
 
 
-def _upgrade(result, bound: int, method: str) -> None:
-    if result.lower_bound is None or bound > result.lower_bound:
-        result.lower_bound, result.lower_method = bound, method
-    if result.rank is not None and result.lower_bound > result.rank:
-        result.warnings.append(
-            f"proven lower bound {result.lower_bound} ({result.lower_method}) exceeds the measured rank "
-            f"{result.rank}: the measurement is wrong, rank undecided"
-        )
-        result.rank, result.certainty = None, "undecided"
-        return
-    if result.lower_bound == result.num_params and result.upper_bound is None:
-        result.upper_bound, result.upper_method = result.num_params, "parameter count M"
-    if result.rank is not None and result.lower_bound == result.rank:
-        if result.upper_bound == result.rank:
-            result.certainty = "certified"
-        elif result.certainty != "certified":
-            result.certainty = "certified-lower-bound"
+CERTIFY_SECONDS = 60.0
+"""Wall-clock budget of one certificate (symbolic expansion can grow without bound)."""
+FATAL = (BudgetExceeded, RecursionError, MemoryError)
+"""Certificate failures after which no further symbolic work is tried for the same result."""
 
 
-def attach_lower_bound(result, spec: Spec, theta, X, J: np.ndarray) -> None:
-    """Prove ``rank >= result.rank`` at the point by a ball minor, and record it.
+def _failed(result, what: str, exc: Exception) -> bool:
+    text = str(exc).splitlines()[0][:160] if str(exc) else ""
+    result.warnings.append(f"{what} failed ({type(exc).__name__}{': ' + text if text else ''}); the bound stays weaker")
+    return not isinstance(exc, FATAL)
+
+
+def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -> bool:
+    """Raise ``result.lower_bound`` to the largest candidate ``r`` proven by a ball minor.
+
+    Candidates above the proven upper bound or at most the current lower bound
+    are skipped; the largest is tried first. A failure of the certificate
+    itself (for instance an expression too deep to compile) leaves the bound
+    as it was and is recorded as a warning, never raised.
+
+    Parameters
+    ----------
+    result : RankResult
+    spec : Spec
+    theta : array (M,)
+    X : array (n, D)
+    J : array (n, M)
+        Float64 Jacobian (possibly row/column scaled), used to choose the minor.
+    candidates : iterable of int
+
+    Returns
+    -------
+    bool
+        False when the certificate failed in a way that makes further symbolic
+        work pointless (time budget, recursion depth, memory).
 
     Examples
     --------
@@ -156,33 +182,38 @@ def attach_lower_bound(result, spec: Spec, theta, X, J: np.ndarray) -> None:
     >>> attach_lower_bound(result, spec, theta, X, jacobian(spec, theta, X)); result.lower_method
     'arb ball determinant of a 6x6 minor'
     """
-    r = result.rank
-    result.methods.append("ball-arithmetic minor")
-    if ball_minor_bound(spec, theta, X, J, r):
-        _upgrade(result, r, f"arb ball determinant of a {r}x{r} minor")
+    if len(theta) > MAX_CERTIFY_PARAMS:
+        return True
+    low, up = result.lower_bound or 0, result.upper_bound
+    tried = sorted({int(r) for r in candidates if r is not None and low < r <= (up if up is not None else r)}, reverse=True)
+    for r in tried:
+        result.methods.append(f"ball-arithmetic {r}x{r} minor")
+        try:
+            with time_budget(CERTIFY_SECONDS):
+                proven = ball_minor_bound(spec, theta, X, J, r)
+        except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
+            return _failed(result, "ball-arithmetic certificate", exc)
+        if proven:
+            result.lower_bound, result.lower_method = r, f"arb ball determinant of a {r}x{r} minor"
+            return True
+    return True
 
 
-def attach_modular_bound(result, spec: Spec, seed: int = 0) -> None:
-    """Record the modular lower bound of the generic rank (polynomial models).
-
-    Examples
-    --------
-    >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.rank.engine import model_rank
-    >>> model_rank(parse_spec("mf:n1=2,k=2,n2=2"), certify=False).lower_bound is None
-    True
-    """
-    result.methods.append("exact rank mod p")
-    _upgrade(result, modular_rank(spec, seed), f"exact rank mod 2^61-1 at a random integer point")
-
-
-def attach_upper_bound(result, spec: Spec, theta) -> None:
-    """Prove an upper bound of the rank at the point and record it.
+def prove_upper_bound(result, spec: Spec, theta) -> bool:
+    """Lower ``result.upper_bound`` by exact kernel certificates at the point.
 
     Polynomial models: the exact rank of the gradient's coefficient matrix over
-    the rationals (the model rank at the point, exactly). Other analytic models:
-    ``M`` minus the span of the verified symmetry kernel vectors
-    (:mod:`rankstrat.theory.rank.kernel_certificates`), listing which certificates were used.
+    the rationals. Other analytic models: ``M`` minus the span of the verified
+    symmetry kernel vectors (:mod:`rankstrat.theory.rank.kernel_certificates`),
+    listing which certificates were used. Kernel vectors are identities in the
+    input, so the bound holds at any inputs. A failing certificate is recorded
+    as a warning and proves nothing.
+
+    Returns
+    -------
+    bool
+        False when the certificate failed in a way that makes further symbolic
+        work pointless (time budget, recursion depth, memory).
 
     Examples
     --------
@@ -196,22 +227,93 @@ def attach_upper_bound(result, spec: Spec, theta) -> None:
     >>> result.rank, result.certainty, result.upper_method
     (4, 'certified', 'kernel certificates: 3 proportional columns, 2 zero column (5 vectors, span 5)')
     """
-    from rankstrat.theory.rank.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
-
-    if spec.polynomial:
-        bound, method = exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
-    else:
-        bound, certificates = certified_upper_bound(spec, theta)
-        span = len(theta) - bound
-        method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+    if len(theta) > MAX_KERNEL_PARAMS:
+        return True
     result.methods.append("exact kernel certificates")
+    try:
+        with time_budget(CERTIFY_SECONDS):
+            bound, method = _kernel_bound(spec, theta)
+    except (InputError, SpecError):  # a declared symmetry that is not one: the user's file is wrong
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
+        return _failed(result, "exact kernel certificate", exc)
     if result.upper_bound is None or bound < result.upper_bound:
         result.upper_bound, result.upper_method = bound, method
-    if result.rank is not None and result.upper_bound < result.rank:
-        result.warnings.append(
-            f"proven upper bound {result.upper_bound} is below the measured rank {result.rank}: rank undecided"
-        )
-        result.rank, result.certainty = None, "undecided"
-        return
-    if result.rank is not None and result.upper_bound == result.rank == result.lower_bound:
-        result.certainty = "certified"
+    return True
+
+
+def zero_columns(spec: Spec, theta, X, J: np.ndarray) -> list:
+    """Columns proven identically zero at these inputs (exact zero balls).
+
+    Parameters
+    ----------
+    spec : Spec
+    theta : array (M,)
+    X : array (n, D)
+    J : array (n, M)
+        The float64 Jacobian: only its all-zero columns are checked.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.jacobian import jacobian
+    >>> spec, theta = parse_spec("twolayer:d=2,k=1"), np.array([0.7, 1.3, 2.0])
+    >>> X = np.array([[0.5, 0.0], [-1.0, 0.0], [2.0, 0.0]])   # x_1 = 0 in every input
+    >>> zero_columns(spec, theta, X, jacobian(spec, theta, X))
+    [1]
+    """
+    candidates = [j for j in range(J.shape[1]) if not np.any(J[:, j])]
+    if not candidates:
+        return []
+    balls = jacobian_arb(spec, theta, X, cols=candidates)
+    return [j for c, j in enumerate(candidates) if all(balls[i, c].is_zero() for i in range(balls.nrows()))]
+
+
+def prove_zero_columns(result, spec: Spec, theta, X, J: np.ndarray) -> bool:
+    """Lower ``result.upper_bound`` to ``M`` minus the proven zero columns.
+
+    Returns False when the certificate failed in a way that makes further
+    symbolic work pointless.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.rank.engine import jacobian_rank
+    >>> spec = parse_spec("twolayer:d=2,k=1")
+    >>> X = np.array([[0.5, 0.0], [-1.0, 0.0], [2.0, 0.0]])
+    >>> result = jacobian_rank(spec, {"W": [[0.7, 1.3]], "a": [2.0]}, X)
+    >>> result.rank, result.certainty, result.upper_method
+    (2, 'certified', '1 column(s) exactly zero in ball arithmetic at these inputs')
+    """
+    if len(theta) > MAX_CERTIFY_PARAMS or np.all(np.any(J, axis=0)):
+        return True
+    result.methods.append("zero columns in ball arithmetic")
+    try:
+        with time_budget(CERTIFY_SECONDS):
+            zero = zero_columns(spec, theta, X, J)
+    except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
+        return _failed(result, "zero-column certificate", exc)
+    bound = len(theta) - len(zero)
+    if zero and (result.upper_bound is None or bound < result.upper_bound):
+        result.upper_bound = bound
+        result.upper_method = f"{len(zero)} column(s) exactly zero in ball arithmetic at these inputs"
+    return True
+
+
+def _kernel_bound(spec: Spec, theta) -> tuple[int, str]:
+    from rankstrat.theory.rank.kernel_certificates import certified_upper_bound, exact_polynomial_rank, summarize
+
+    bound, method = None, ""
+    if spec.polynomial:
+        bound, method = exact_polynomial_rank(spec, theta), "exact coefficient rank over Q at the point"
+    if not spec.polynomial or getattr(spec, "symmetries", None) is not None:  # declared vectors: always verified
+        kernel_bound, certificates = certified_upper_bound(spec, theta)
+        span = len(theta) - kernel_bound
+        kernel_method = f"kernel certificates: {summarize(certificates)} ({len(certificates)} vectors, span {span})"
+        if bound is None or kernel_bound <= bound:
+            bound, method = kernel_bound, kernel_method + (f"; also {method}" if method else "")
+    return bound, method

@@ -1,8 +1,37 @@
-"""The rank engine: a rank together with how sure it is.
+"""The rank engine: a proven interval for the rank, a float estimate, and a label.
 
-Decision rule (documented, used at every precision). Let ``s_1 >= s_2 >= ...``
-be the singular values of the ``n x M`` Jacobian and ``rel_i = s_i / s_1``.
-At unit roundoff ``eps`` (``2^-52`` for float64, ``10^-dps`` in mpmath):
+Every result carries ``lower <= rank <= upper``, both *proven* at the exact
+point (the float64 values of the parameters and inputs are exact binary
+rationals), each with the method that proved it:
+
+- lower: an ``r x r`` minor whose determinant, evaluated in ``arb`` ball
+  arithmetic at the exact point, excludes 0 (else the trivial ``0``);
+- upper: the parameter count ``M``, the input count ``n``, verified exact
+  kernel vectors (``M`` minus their span) or, for polynomial models, the exact
+  rank of the gradient's coefficient matrix over the rationals, or ``M``
+  minus the columns that are exactly zero in ball arithmetic at these inputs.
+
+Beside them is the *float64 estimate*, read off the float64 spectrum by the
+decision rule below. The label says what is known of the rank itself:
+
+- ``certified``: ``lower == upper`` (a proof);
+- ``high-precision``: two successive mpmath precisions (30, 60, 120, 240 digits,
+  from the exact point) give the same rank with a clear decision, the
+  smallest kept singular value above that precision's signal floor, and the
+  rank lies in the proven interval (strong evidence, not a proof);
+- ``float64-gap``: only at a random (generic) point, where landing close to
+  a lower-rank stratum has probability near zero, and only when the proofs
+  do not close the interval: a clear float64 decision inside the proven
+  interval (an estimate);
+- ``undecided``: otherwise; ``rank`` is None and the interval is the answer.
+
+At a point the caller gives (a file, a target, a stratum point) a rank below
+``upper`` is never taken from float64 alone: the spectrum is recomputed in
+mpmath from the exact point and the minor is tried again at the new rank.
+
+Decision rule (used at every precision). Let ``s_1 >= s_2 >= ...`` be the
+singular values of the ``n x M`` Jacobian and ``rel_i = s_i / s_1``. At unit
+roundoff ``eps`` (``2^-52`` for float64, ``10^-dps`` in mpmath):
 
 - *noise ceiling* ``tau = 100 max(n, M) eps``: values at or below it are
   indistinguishable from rounding errors;
@@ -10,22 +39,16 @@ At unit roundoff ``eps`` (``2^-52`` for float64, ``10^-dps`` in mpmath):
 
 The rank is the number of ``rel_i > tau``. The decision is *clear* when no
 ``rel_i`` lies in ``(tau, kappa]``; the gap ``s_r / s_{r+1}`` is reported
-either way. An ambiguous float64 decision is recomputed in mpmath from the
-symbolic model at 30, 60 and 120 digits, and accepted once two successive
-precisions give the same clear rank (a singular value hidden under one noise
-ceiling shows above the next); otherwise the answer is ``undecided`` with the
-spectrum shown.
-
-Certainty, weakest first: ``undecided``, ``float64-gap``, ``high-precision``,
-``certified-lower-bound`` (a proven lower bound meets the measured rank),
-``certified`` (proven lower and upper bounds meet).
+either way. When the row or column norms of the Jacobian span more than
+``1e8`` the matrix is first scaled by powers of two
+(:mod:`rankstrat.numerics.rank.scaling`); a Jacobian with an infinity or a
+NaN is refused.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
 
 import mpmath
 import numpy as np
@@ -34,16 +57,15 @@ from rankstrat.numerics.backends.bounds import attach_bounds
 from rankstrat.numerics.backends.forward import has_dual_forward
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, resolve_point
+from rankstrat.numerics.rank.scaling import equilibrate, require_finite
 from rankstrat.theory.model.symbolic import has_symbolic_model, num_params
 from rankstrat.theory.spec import Spec
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
-PRECISIONS = (30, 60, 120)
+PRECISIONS = (30, 60, 120, 240)
 """Decimal digits tried, in order, when float64 is ambiguous."""
-MAX_HIGH_PRECISION_PARAMS = 120
-"""Largest parameter count recomputed in mpmath (cost grows as n M^2)."""
-MAX_CERTIFY_PARAMS = 200
-"""Largest parameter count for ball-arithmetic and modular certificates."""
+MAX_HIGH_PRECISION_COST = 2 * 120**3
+"""Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
 
 RELU_WARNING = (
     "relu is only piecewise analytic: the model-rank theory does not apply; "
@@ -122,15 +144,15 @@ def decide_spectrum(singular_values, shape: tuple, eps: float) -> SpectrumDecisi
 
 @dataclass
 class RankResult:
-    """A rank and how sure it is; never a bare integer.
+    """A proven interval for a Jacobian rank, a float estimate and a label; never a bare integer.
 
     Attributes
     ----------
     rank : int or None
-        None when undecided.
+        The decided rank; None when ``undecided``.
     certainty : str
-        ``undecided``, ``float64-gap``, ``high-precision``,
-        ``certified-lower-bound`` or ``certified``.
+        ``certified``, ``high-precision``, ``float64-gap`` or ``undecided``
+        (module docstring).
     num_params : int
     num_inputs : int
     gap : float
@@ -139,33 +161,57 @@ class RankResult:
         Relative singular values at the deciding precision.
     digits : int
         Decimal digits of the deciding precision (16 for float64).
-    lower_bound, upper_bound : int or None
-        Proven bounds, with :attr:`lower_method` and :attr:`upper_method`.
+    lower_bound, upper_bound : int
+        The proven interval, with :attr:`lower_method` and :attr:`upper_method`.
     warnings : list of str
     methods : list of str
         What was computed, in order.
+    estimate : int or None
+        Rank by the float64 decision rule.
+    estimate_clear : bool
+        Whether that float64 decision was clear.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> result = model_rank(parse_spec("mf:n1=3,k=1,n2=3"))
-    >>> result.rank, result.certainty
-    (5, 'certified')
+    >>> result.rank, result.certainty, result.lower_bound, result.upper_bound
+    (5, 'certified', 5, 5)
     """
 
-    rank: Optional[int]
+    rank: int | None
     certainty: str
     num_params: int
     num_inputs: int
     gap: float
     spectrum: np.ndarray
     digits: int = 16
-    lower_bound: Optional[int] = None
+    lower_bound: int | None = None
     lower_method: str = ""
-    upper_bound: Optional[int] = None
+    upper_bound: int | None = None
     upper_method: str = ""
     warnings: list = field(default_factory=list)
     methods: list = field(default_factory=list)
+    estimate: int | None = None
+    estimate_clear: bool = True
+
+    @property
+    def input_limited(self) -> bool:
+        """True when fewer inputs than parameters cap the rank: the value is the
+        rank at these inputs, not the model's.
+
+        Examples
+        --------
+        >>> from rankstrat.theory.spec import parse_spec
+        >>> model_rank(parse_spec("twolayer:d=3,k=5"), n_inputs=10).input_limited
+        True
+        >>> model_rank(parse_spec("twolayer:d=3,k=5")).input_limited
+        False
+        """
+        if self.num_inputs >= self.num_params:
+            return False
+        value = self.rank if self.rank is not None else self.upper_bound
+        return value is not None and value >= self.num_inputs
 
     def below_gap(self, count: int = 3) -> list:
         """The first ``count`` relative singular values below the gap.
@@ -176,29 +222,82 @@ class RankResult:
         >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).below_gap()[0] < 1e-12
         True
         """
-        start = self.rank if self.rank is not None else 0
+        start = self.rank if self.rank is not None else (self.estimate or 0)
         return [float(v) for v in self.spectrum[start : start + count]]
 
-    def as_dict(self) -> dict:
-        """Plain types for JSON.
+    def interval_text(self) -> str:
+        """The proven interval in words: ``rank 7 (proven)``, ``rank >= 7 (proven)``
+        (when only ``M`` or ``n`` bounds it above) or ``rank in [7, 8] (proven)``.
+
+        Examples
+        --------
+        >>> RankResult(None, "undecided", 8, 16, 1.0, np.ones(8), lower_bound=7, upper_bound=8,
+        ...            upper_method="parameter count M = 8").interval_text()
+        'rank >= 7 (proven)'
+        """
+        low, high = self.lower_bound or 0, self.upper_bound
+        if high is not None and low == high:
+            return f"rank {low} (proven)"
+        trivial = high is None or self.upper_method.startswith(("parameter count", "input count"))
+        return f"rank >= {low} (proven)" if trivial else f"rank in [{low}, {high}] (proven)"
+
+    def estimate_text(self) -> str:
+        """``7 by float64`` (``, ambiguous`` when the float64 decision was not clear).
+
+        Examples
+        --------
+        >>> RankResult(None, "undecided", 8, 16, 1.0, np.ones(8), estimate=7).estimate_text()
+        '7 by float64'
+        """
+        if self.estimate is None:
+            return "no float64 estimate"
+        return f"{self.estimate} by float64" + ("" if self.estimate_clear else " (ambiguous spectrum)")
+
+    def describe(self) -> str:
+        """The rank for people: the decided value with its label, or the interval.
 
         Examples
         --------
         >>> from rankstrat.theory.spec import parse_spec
-        >>> sorted(model_rank(parse_spec("mf:n1=2,k=1,n2=2")).as_dict())[:4]
-        ['below_gap', 'certainty', 'digits', 'gap']
+        >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).describe()
+        '3 (certified)'
+        >>> RankResult(None, "undecided", 8, 16, 1.0, np.ones(8), lower_bound=7, upper_bound=8,
+        ...            upper_method="kernel certificates", estimate=7).describe()
+        'undecided: rank in [7, 8] (proven), 7 by float64'
+        """
+        if self.rank is None:
+            return f"undecided: {self.interval_text()}, {self.estimate_text()}"
+        if self.certainty == "certified":
+            return f"{self.rank} (certified)"
+        return f"{self.rank} ({self.certainty}; {self.interval_text()}, {self.estimate_text()})"
+
+    def as_dict(self) -> dict:
+        """Plain types for JSON. ``model_rank`` is None when undecided or when the
+        inputs cap the rank (``input_limited``); ``rank_at_inputs`` is the decided
+        rank of this Jacobian either way.
+
+        Examples
+        --------
+        >>> from rankstrat.theory.spec import parse_spec
+        >>> d = model_rank(parse_spec("mf:n1=2,k=1,n2=2")).as_dict()
+        >>> d["model_rank"], d["lower"], d["upper"], d["float64_rank"]
+        (3, 3, 3, 3)
         """
         return {
-            "model_rank": self.rank,
+            "model_rank": None if self.input_limited else self.rank,
+            "rank_at_inputs": self.rank,
             "certainty": self.certainty,
+            "lower": self.lower_bound,
+            "lower_method": self.lower_method,
+            "upper": self.upper_bound,
+            "upper_method": self.upper_method,
+            "float64_rank": self.estimate,
+            "float64_clear": self.estimate_clear,
+            "input_limited": self.input_limited,
             "num_params": self.num_params,
             "num_inputs": self.num_inputs,
             "gap": None if math.isinf(self.gap) else float(self.gap),
             "digits": self.digits,
-            "lower_bound": self.lower_bound,
-            "lower_method": self.lower_method,
-            "upper_bound": self.upper_bound,
-            "upper_method": self.upper_method,
             "below_gap": self.below_gap(),
             "spectrum": [float(v) for v in self.spectrum],
             "warnings": list(self.warnings),
@@ -206,7 +305,7 @@ class RankResult:
         }
 
     def summary(self) -> str:
-        """One line: rank, certainty, gap.
+        """One line: rank (or interval), certainty, gap.
 
         Examples
         --------
@@ -214,7 +313,7 @@ class RankResult:
         >>> model_rank(parse_spec("mf:n1=2,k=1,n2=2")).summary()[:34]
         'rank 3 of 4 parameters (certified,'
         """
-        rank = "undecided" if self.rank is None else f"rank {self.rank}"
+        rank = f"undecided ({self.interval_text()}, {self.estimate_text()})" if self.rank is None else f"rank {self.rank}"
         gap = "inf" if math.isinf(self.gap) else f"{self.gap:.3g}"
         return f"{rank} of {self.num_params} parameters ({self.certainty}, gap {gap}, {self.digits} digits)"
 
@@ -244,8 +343,9 @@ def singular_values(J: np.ndarray) -> np.ndarray:
         return np.linalg.svd(J, compute_uv=False)
 
 
-def high_precision_spectrum(spec: Spec, theta, X, dps: int) -> list:
-    """Singular values of the Jacobian computed in mpmath at ``dps`` digits.
+def high_precision_spectrum(spec: Spec, theta, X, dps: int, row_scale=None, col_scale=None) -> list:
+    """Singular values of the Jacobian computed in mpmath at ``dps`` digits from the
+    exact point, optionally scaled by (power-of-two) row and column factors.
 
     Examples
     --------
@@ -256,10 +356,14 @@ def high_precision_spectrum(spec: Spec, theta, X, dps: int) -> list:
     """
     J = jacobian_mpmath(spec, theta, X, dps)
     with mpmath.workdps(dps):
+        if row_scale is not None:
+            for i in range(J.rows):
+                for j in range(J.cols):
+                    J[i, j] *= mpmath.mpf(float(row_scale[i])) * mpmath.mpf(float(col_scale[j]))
         return list(mpmath.svd_r(J, compute_uv=False))
 
 
-def _escalate(spec: Spec, theta, X, methods: list) -> tuple[SpectrumDecision, int]:
+def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple[SpectrumDecision, int]:
     """Recompute the spectrum at rising precision until two successive precisions
     give the same clear rank (a singular value hidden just under one noise
     ceiling shows above the next). Returns the last decision and its digits;
@@ -267,13 +371,63 @@ def _escalate(spec: Spec, theta, X, methods: list) -> tuple[SpectrumDecision, in
     previous = None
     decision = None
     for dps in PRECISIONS:
-        methods.append(f"mpmath svd at {dps} digits")
-        decision = decide_spectrum(high_precision_spectrum(spec, theta, X, dps), np.shape(X)[:1] + (len(theta),), 10.0**-dps)
+        methods.append(f"mpmath svd at {dps} digits from the exact point")
+        values = high_precision_spectrum(spec, theta, X, dps, *scales)
+        decision = decide_spectrum(values, np.shape(X)[:1] + (len(theta),), 10.0**-dps)
         if decision.clear and previous is not None and previous.clear and previous.rank == decision.rank:
             return decision, dps
         previous = decision
     unclear = SpectrumDecision(decision.rank, decision.gap, False, decision.noise, decision.floor, decision.relative)
     return unclear, PRECISIONS[-1]
+
+
+def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> tuple | None:
+    """:func:`_escalate` within the certificate time budget; None (with a warning) when it fails."""
+    from rankstrat.numerics.rank.budget import time_budget
+    from rankstrat.numerics.rank.certify import CERTIFY_SECONDS
+
+    try:
+        with time_budget(CERTIFY_SECONDS):
+            return _escalate(spec, theta, X, result.methods, scales)
+    except Exception as exc:  # noqa: BLE001 -- high precision is evidence; its failure only weakens the answer
+        result.warnings.append(f"high-precision recomputation failed ({type(exc).__name__}: {str(exc)[:160]})")
+        return None
+
+
+def _trivial_upper(n: int, size: int) -> tuple[int, str]:
+    if n < size:
+        return n, f"input count n = {n}"
+    return size, f"parameter count M = {size}"
+
+
+def _label(result: RankResult, decision: SpectrumDecision, high: tuple | None, generic: bool) -> None:
+    """Set ``rank`` and ``certainty`` from the proven interval and the numerics."""
+    low, up = result.lower_bound, result.upper_bound
+    if low > up:
+        result.warnings.append(f"proven bounds contradict each other ({low} > {up}): a certificate is wrong")
+        return
+    if low == up:
+        result.rank, result.certainty = low, "certified"
+        return
+    if high is not None:
+        hp, dps = high
+        result.gap, result.spectrum, result.digits = hp.gap, hp.relative, dps
+        if not hp.clear:
+            result.warnings.append("no two successive precisions agreed on a clear rank: rank undecided")
+        elif low <= hp.rank <= up:
+            result.rank, result.certainty = hp.rank, "high-precision"
+            return
+        else:
+            result.warnings.append(
+                f"high precision gives {hp.rank}, outside the proven interval [{low}, {up}]: rank undecided"
+            )
+        return
+    if not (low <= decision.rank <= up):
+        result.warnings.append(
+            f"the float64 estimate {decision.rank} lies outside the proven interval [{low}, {up}]: rank undecided"
+        )
+    elif generic and decision.clear:
+        result.rank, result.certainty = decision.rank, "float64-gap"
 
 
 def jacobian_rank(
@@ -284,9 +438,10 @@ def jacobian_rank(
     certify: bool = True,
     device: str = "cpu",
     J: np.ndarray | None = None,
+    generic: bool = False,
     budget: float | None = None,
 ) -> RankResult:
-    """Rank of the Jacobian at ``point`` and inputs ``X``, with its certainty.
+    """Rank of the Jacobian at ``point`` and inputs ``X``: proven interval, estimate, label.
 
     Parameters
     ----------
@@ -295,19 +450,29 @@ def jacobian_rank(
         Parameters by name (:mod:`rankstrat.numerics.model.points`).
     X : array (n, D)
     escalate : bool
-        Recompute ambiguous spectra in mpmath at :data:`PRECISIONS`.
+        Recompute in mpmath at :data:`PRECISIONS` when float64 cannot decide.
     certify : bool
-        Try proven lower bounds (:mod:`rankstrat.numerics.rank.certify`).
+        Prove bounds (:mod:`rankstrat.numerics.rank.certify`); without them
+        the interval is ``[0, min(n, M)]``.
     device : str
         Torch device for the float64 Jacobian.
     J : array (n, M), optional
         A float64 Jacobian already computed at this point and these inputs.
+    generic : bool
+        True when the point was drawn at random: a clear float64 decision may
+        then stand as ``float64-gap``. At any other point a rank below the
+        proven upper bound needs high precision.
     budget : float, optional
-        Seconds of certification work (:func:`rankstrat.numerics.backends.bounds.prove_bounds`).
+        Seconds for the bounds of :func:`rankstrat.numerics.backends.bounds.prove_bounds`.
 
     Returns
     -------
     RankResult
+
+    Raises
+    ------
+    InputError
+        When the Jacobian is not finite at the point.
 
     Examples
     --------
@@ -315,14 +480,15 @@ def jacobian_rank(
     >>> from rankstrat.numerics.model.points import random_point
     >>> spec = parse_spec("twolayer:d=2,k=2")
     >>> X = generic_inputs(spec, 4)
-    >>> jacobian_rank(spec, random_point(spec), X).rank  # n = 4 < 6 inputs cap it
-    4
+    >>> result = jacobian_rank(spec, random_point(spec), X)  # n = 4 < 6 inputs cap it
+    >>> result.rank, result.upper_method, result.input_limited
+    (4, 'input count n = 4', True)
     """
     from rankstrat.numerics.rank import certify as certify_module
 
     X = np.asarray(X, dtype=np.float64)
     theta = flat_point(spec, point)
-    size = len(theta)
+    size, n = len(theta), len(X)
     result_warnings = [] if spec.analytic else [RELU_WARNING]
     symbolic = has_symbolic_model(spec)
     if not symbolic:
@@ -331,46 +497,55 @@ def jacobian_rank(
         )
     if J is None:
         J = jacobian(spec, theta, X, device=device)
+    J = np.asarray(J, dtype=np.float64)
+    require_finite(J)
     methods = ["float64 jacobian (torch.func)"]
-    decision = decide_spectrum(singular_values(J), J.shape, FLOAT64_EPS)
-    certainty, digits = ("float64-gap" if decision.clear else "undecided"), 16
-
-    exact_backend = spec.polynomial and has_dual_forward(spec)
-    # polynomial family models are decided exactly by the bounds (rank mod p, structural kernels) instead
-    can_escalate = escalate and spec.analytic and symbolic and size <= MAX_HIGH_PRECISION_PARAMS and not (certify and exact_backend)
-    if not decision.clear:
-        if not can_escalate and exact_backend and escalate:
-            methods.append("float64 spectrum ambiguous: left to the exact bounds")
-        elif not can_escalate:
-            if not spec.analytic:
-                reason = "float64 spectrum ambiguous; no high-precision recomputation for relu"
-            elif not symbolic:
-                reason = "float64 spectrum ambiguous; a plain torch model has no high-precision form"
-            else:
-                reason = f"float64 spectrum ambiguous; high precision is limited to {MAX_HIGH_PRECISION_PARAMS} parameters"
-            result_warnings.append(reason)
-        else:
-            decision, digits = _escalate(spec, theta, X, methods)
-            certainty = "high-precision"
+    row_scale, col_scale = equilibrate(J)
+    scaled = bool(np.any(row_scale != 1.0) or np.any(col_scale != 1.0))
+    Js = row_scale[:, None] * J * col_scale[None, :] if scaled else J
+    if scaled:
+        methods.append("power-of-two row and column scaling (badly scaled Jacobian)")
+    with np.errstate(all="ignore"):
+        decision = decide_spectrum(singular_values(Js), J.shape, FLOAT64_EPS)
+    upper, upper_method = _trivial_upper(n, size)
     result = RankResult(
-        decision.rank if decision.clear else None,
-        certainty if decision.clear else "undecided",
-        size,
-        len(X),
-        decision.gap,
-        decision.relative,
-        digits,
-        warnings=result_warnings,
-        methods=methods,
+        None, "undecided", size, n, decision.gap, decision.relative, 16,
+        lower_bound=0, lower_method="trivial", upper_bound=upper, upper_method=upper_method,
+        warnings=result_warnings, methods=methods, estimate=decision.rank, estimate_clear=decision.clear,
     )
-    provable = certify and spec.analytic and symbolic and result.rank is not None and not has_dual_forward(spec)
-    if provable and size <= MAX_CERTIFY_PARAMS:
-        certify_module.attach_lower_bound(result, spec, theta, X, J)
-    kernel = certify and spec.analytic and symbolic and result.rank is not None and not exact_backend
-    if kernel and size <= certify_module.MAX_KERNEL_PARAMS:  # proportional and zero columns at special points
-        certify_module.attach_upper_bound(result, spec, theta)
-    if certify:
-        attach_bounds(result, spec, theta, X, budget=budget)
+    # polynomial family models: exact bounds from the dual forward map, no sympy expansion
+    exact_backend = spec.polynomial and has_dual_forward(spec)
+    provable = certify and spec.analytic and symbolic and not exact_backend
+    symbolic_ok = symbolic
+    if provable:
+        symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
+        symbolic_ok = symbolic_ok and certify_module.prove_zero_columns(result, spec, theta, X, J)
+        symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
+            result, spec, theta, X, Js, [result.upper_bound, decision.rank]
+        )
+    if certify and result.lower_bound < result.upper_bound:
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+    high = None
+    if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
+        can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= MAX_HIGH_PRECISION_COST
+        can_escalate = can_escalate and not (certify and exact_backend)
+        if can_escalate:
+            high = _guarded_escalation(spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None))
+            if provable and high is not None and high[0].clear:
+                certify_module.prove_lower_bound(result, spec, theta, X, Js, [high[0].rank])
+        elif not spec.analytic:
+            result_warnings.append("no high-precision recomputation for relu")
+        elif not symbolic:
+            result_warnings.append("a plain torch model has no high-precision form")
+        elif not symbolic_ok:
+            result_warnings.append("high precision skipped: the symbolic model could not be built in time")
+        elif escalate:
+            result_warnings.append(
+                f"high precision is limited to n M min(n, M) <= {MAX_HIGH_PRECISION_COST} (here {n * size * min(n, size)})"
+            )
+    _label(result, decision, high, generic)
+    if result.rank is None and not decision.clear:
+        result_warnings.append("float64 spectrum ambiguous")
     return result
 
 
@@ -418,10 +593,7 @@ def model_rank(
     point = resolve_point(spec, at, seed)
     n = 2 * num_params(spec) if n_inputs is None else n_inputs
     X = generic_inputs(spec, n, seed)
-    result = jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device, budget=budget)
-    symbolic_only = spec.polynomial and has_symbolic_model(spec) and not has_dual_forward(spec)
-    if certify and at == "random" and symbolic_only and num_params(spec) <= MAX_CERTIFY_PARAMS:
-        from rankstrat.numerics.rank.certify import attach_modular_bound
-
-        attach_modular_bound(result, spec, seed)
-    return result
+    generic = isinstance(at, str) and at == "random"
+    return jacobian_rank(
+        spec, point, X, escalate=escalate, certify=certify, device=device, generic=generic, budget=budget
+    )

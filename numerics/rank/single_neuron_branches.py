@@ -4,7 +4,7 @@ Target ``a* sigma(w* . x (+ b*))``, student ``sum_{i<=m} a_i sigma(w_i . x (+ b_
 (a ``twolayer`` spec of width ``m``). On branch ``Q_r`` the student's neurons
 sit at ``r`` distinct weights: one group at the target's ``(w*, b*)`` whose
 output weights sum to ``a*``, and ``r - 1`` groups at free weights whose
-output weights sum to zero (THEORY.md section 3).
+output weights sum to zero (docs/theory.md section 3).
 
 :func:`branch_map` writes a point of ``Q_r`` as a function of redundant
 coordinates (shares ``u`` with ``a_i = a* u_i / sum u``; free weights; output

@@ -1,6 +1,6 @@
 """Linear stability (local linear recovery) of a target at an input set.
 
-THEORY.md section 1: a target ``f* = f(.; theta*)`` is linearly stable at
+docs/theory.md section 1: a target ``f* = f(.; theta*)`` is linearly stable at
 inputs ``X = {x_1..x_n}`` when the ``n x M`` Jacobian at ``theta*`` has rank
 ``R(theta*)``, the model rank at the point. Then no first-order change of the
 parameters that moves the function is invisible on the data. For ``n < R``
@@ -16,8 +16,10 @@ Verdict certainty:
   Jacobian (polynomial models: exact rational arithmetic at the float values),
   below a proven lower bound of ``R``; or stable with a proven lower bound of
   ``rank J_data`` that reaches a proven upper bound of ``R``.
-- otherwise the weaker numerical decision of the two ranks, ``float64-gap`` or
-  ``high-precision``; ``undecided`` when a rank is undecided.
+- otherwise the weaker label of the two ranks (``float64-gap`` or
+  ``high-precision``, see :mod:`rankstrat.numerics.rank.engine`);
+  ``undecided`` when a rank is undecided: no verdict rests on a rank that
+  is only bounded.
 """
 
 from __future__ import annotations
@@ -39,20 +41,23 @@ MAX_EXACT_ENTRIES = 20_000
 """Largest ``n M`` for which the data Jacobian of a polynomial model is ranked exactly."""
 
 
+LEVELS = ("undecided", "float64-gap", "high-precision", "certified")
+"""Rank certainties, weakest first."""
+
+
 def numeric_level(result: RankResult) -> str:
-    """``float64-gap`` or ``high-precision``: how a rank was decided numerically
-    (``undecided`` when it was not).
+    """The certainty of a rank result (``undecided`` when it has no rank).
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> from rankstrat.numerics.rank.engine import model_rank
     >>> numeric_level(model_rank(parse_spec("twolayer:d=1,k=1")))
-    'float64-gap'
+    'certified'
     """
-    if result.rank is None:
+    if result.rank is None or result.certainty not in LEVELS:
         return "undecided"
-    return "float64-gap" if result.digits <= 16 else "high-precision"
+    return result.certainty
 
 
 @dataclass
@@ -131,8 +136,12 @@ class StabilityResult:
             "num_params": self.model_rank.num_params,
             "data_rank": self.data_rank.rank,
             "data_rank_certainty": self.data_rank.certainty,
+            "data_rank_bounds": [self.data_rank.lower_bound, self.data_rank.upper_bound],
+            "data_rank_float64": self.data_rank.estimate,
             "model_rank": self.model_rank.rank,
             "model_rank_certainty": self.model_rank.certainty,
+            "model_rank_bounds": [self.model_rank.lower_bound, self.model_rank.upper_bound],
+            "model_rank_float64": self.model_rank.estimate,
             "deficiency": self.deficiency,
             "lost_directions": [d.as_dict() for d in self.lost],
             "warnings": list(self.warnings),
@@ -192,7 +201,7 @@ def _verdict(n: int, data: RankResult, model: RankResult, exact: Optional[int] =
         which = "the Jacobian at the data" if data.rank is None else "the model rank"
         return None, "undecided", f"the rank of {which} is undecided"
     R, r = model.rank, data.rank
-    numeric = min((numeric_level(data), numeric_level(model)), key=["float64-gap", "high-precision"].index)
+    numeric = min((numeric_level(data), numeric_level(model)), key=LEVELS.index)
     if n < R:
         proven = model.lower_bound is not None and model.lower_bound > n
         return False, "certified" if proven else numeric, (
@@ -202,7 +211,8 @@ def _verdict(n: int, data: RankResult, model: RankResult, exact: Optional[int] =
         lower = max(v for v in (data.lower_bound, exact, -1) if v is not None)
         proven = model.upper_bound is not None and lower >= model.upper_bound
         return True, "certified" if proven else numeric, f"the {n} inputs see all R = {R} directions"
-    proven = exact is not None and exact == r and model.lower_bound is not None and exact < model.lower_bound
+    upper = min(v for v in (data.upper_bound, exact, n) if v is not None)
+    proven = model.lower_bound is not None and upper < model.lower_bound
     return False, "certified" if proven else numeric, (
         f"n = {n} >= R = {R}, but the inputs see only {r} of the R directions"
     )

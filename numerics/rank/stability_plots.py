@@ -1,23 +1,24 @@
-"""Plot a stability curve: rank of the data Jacobian against the number of inputs (PNG)."""
+"""Plot a stability curve: rank of the data Jacobian against the number of inputs."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from typing import Optional, Sequence
 
+from rankstrat.numerics.figures import check_figure_path, new_figure, outside_legend, save_figure
 from rankstrat.theory.errors import InputError
 
 
 def plot_stability_curve(curve: Sequence, path: str, title: str = "", closed_form: Optional[int] = None) -> str:
-    """Draw ``rank J(X[:n])`` against ``n`` with the model rank ``R`` and the onset of stability.
+    """Draw ``rank J(X[:n])`` against ``n`` with the model rank ``R`` and the onset of stability;
+    filled markers are certified ranks, hollow ones are not.
 
     Parameters
     ----------
     curve : sequence of StabilityResult
         From :func:`rankstrat.numerics.rank.stability.stability_curve`.
     path : str
-        Output file, ``.png``.
+        Output file; its extension picks the format.
     title : str
     closed_form : int, optional
         The closed-form ``R`` to mark (dashed) beside the measured one.
@@ -30,7 +31,7 @@ def plot_stability_curve(curve: Sequence, path: str, title: str = "", closed_for
     Raises
     ------
     InputError
-        For a path that does not end in ``.png`` or an empty curve.
+        For an unknown figure extension, a missing folder or an empty curve.
 
     Examples
     --------
@@ -44,27 +45,27 @@ def plot_stability_curve(curve: Sequence, path: str, title: str = "", closed_for
     >>> pathlib.Path(out).stat().st_size > 0
     True
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from rankstrat.numerics.rank.stability import stability_onset
 
-    if not str(path).endswith(".png"):
-        raise InputError(f"--plot: expected a .png file, got {path!r}")
+    check_figure_path(path)
     if not curve:
         raise InputError("--plot: the stability curve is empty")
     sizes = [r.num_inputs for r in curve]
     ranks = [r.data_rank.rank if r.data_rank.rank is not None else float("nan") for r in curve]
     model = curve[0].model_rank.rank
-    fig, ax = plt.subplots(figsize=(6.0, 4.0), dpi=120)
+    fig = new_figure(7.0, 4.0)
+    ax = fig.add_subplot()
     stable = [r.stable is True for r in curve]
     ax.plot(sizes, ranks, color="0.3", linewidth=1.0, zorder=1)
-    ax.scatter([n for n, s in zip(sizes, stable) if s], [r for r, s in zip(ranks, stable) if s],
-               color="tab:green", s=14, label="linearly stable", zorder=2)
-    ax.scatter([n for n, s in zip(sizes, stable) if not s], [r for r, s in zip(ranks, stable) if not s],
-               color="tab:red", s=14, label="not stable", zorder=2)
+    certified = [r.data_rank.certainty == "certified" for r in curve]
+    for verdict, color, label in ((True, "tab:green", "linearly stable"), (False, "tab:red", "not stable")):
+        for sure in (True, False):
+            chosen = [i for i in range(len(curve)) if stable[i] == verdict and certified[i] == sure]
+            if chosen:
+                ax.scatter([sizes[i] for i in chosen], [ranks[i] for i in chosen], s=18, zorder=2,
+                           color=color if sure else "white", edgecolors=color)
+        ax.scatter([], [], s=18, color=color, label=label)
+    ax.scatter([], [], s=18, color="white", edgecolors="0.3", label="rank not certified (hollow)")
     if model is not None:
         ax.axhline(model, color="tab:blue", linewidth=1.0, label=f"model rank R = {model} (measured)")
     if closed_form is not None:
@@ -75,10 +76,5 @@ def plot_stability_curve(curve: Sequence, path: str, title: str = "", closed_for
     ax.set_xlabel("number of inputs n")
     ax.set_ylabel("rank of the n x M Jacobian")
     ax.set_title(textwrap.fill(title or "linear stability", 70), fontsize=8)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    outside_legend(ax)
+    return save_figure(fig, path)

@@ -84,7 +84,9 @@ class StratumCheck:
             "rank": self.stratum.rank.value,
             "measured_rank": self.measured.rank,
             "certainty": self.measured.certainty,
-            "agreement": "agree" if self.rank_agrees and self.dimension_agrees else "DISAGREE",
+            "proven_interval": [self.measured.lower_bound, self.measured.upper_bound],
+            "agreement": ("undecided" if self.measured.rank is None
+                          else "agree" if self.rank_agrees and self.dimension_agrees else "DISAGREE"),
         }
 
 

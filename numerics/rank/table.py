@@ -8,7 +8,6 @@ its certainty, the optimistic sample size and the ratio rank / parameters.
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Callable
 
 import numpy as np
@@ -23,69 +22,14 @@ from rankstrat.theory.families import cnn
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
 
-_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
 
-
-def parse_range(text: str, key: str = "value") -> list:
-    """``1..10``, ``2..20:2`` (step) or ``1,2,5``.
-
-    Raises
-    ------
-    InputError
-        Naming the key and the accepted forms.
-
-    Examples
-    --------
-    >>> parse_range("1..4"), parse_range("2..8:3"), parse_range("5,1")
-    ([1, 2, 3, 4], [2, 5, 8], [5, 1])
-    >>> parse_range("1..x", "k")
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --vary k: cannot read '1..x'; expected A..B, A..B:STEP or a comma-separated list
-    """
-    match = _RANGE.match(text.strip())
-    if match:
-        start, stop, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
-        if stop < start or step < 1:
-            raise InputError(f"--vary {key}: empty range {text!r}; expected A..B with A <= B")
-        return list(range(start, stop + 1, step))
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        values = []
-    if not values:
-        raise InputError(
-            f"--vary {key}: cannot read {text!r}; expected A..B, A..B:STEP or a comma-separated list"
-        )
-    return values
-
-
-def parse_vary(items: list) -> dict:
-    """``["k=1..3", "d=2,3"]`` -> ``{"k": [1, 2, 3], "d": [2, 3]}``.
-
-    Examples
-    --------
-    >>> parse_vary(["k=1..3"])
-    {'k': [1, 2, 3]}
-    >>> parse_vary(["k"])
-    Traceback (most recent call last):
-    ...
-    rankstrat.theory.errors.InputError: --vary: cannot read 'k'; expected KEY=RANGE such as k=1..10
-    """
-    out = {}
-    for item in items or []:
-        key, eq, text = item.partition("=")
-        if not eq or not key.strip():
-            raise InputError(f"--vary: cannot read {item!r}; expected KEY=RANGE such as k=1..10")
-        out[key.strip()] = parse_range(text, key.strip())
-    return out
-
-
-def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True) -> RankResult:
+def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify: bool = True,
+                 generic: bool = False) -> RankResult:
     """Jacobian rank at ``point`` with as few generic inputs as show the full span.
 
     Starts from ``2 expected + 10`` inputs (at most ``2 M``) and doubles while
-    the rank comes within two of the number of inputs.
+    the rank comes within two of the number of inputs. ``generic`` marks a
+    random point (see :func:`rankstrat.numerics.rank.engine.jacobian_rank`).
 
     Examples
     --------
@@ -99,8 +43,8 @@ def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify:
     limit = 2 * num_params(spec)
     n = min(limit, 2 * expected + 10)
     while True:
-        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify)
-        if n >= limit or result.rank is None or result.rank < n - 2:
+        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify, generic=generic)
+        if n >= limit or result.upper_bound < n - 2 or (result.rank is not None and result.rank < n - 2):
             return result
         n = min(limit, 2 * n)
 
@@ -176,6 +120,7 @@ def rank_table(
     seed: int = 0,
     certify: bool = True,
     progress: Callable | None = None,
+    on_skip: Callable[[dict, str], None] | None = None,
 ) -> list[dict]:
     """Rows of closed form versus measured rank over a grid of sizes.
 
@@ -194,6 +139,11 @@ def rank_table(
         Try proven bounds (small models only).
     progress : callable, optional
         Wraps the iterable of settings (e.g. ``tqdm``).
+    on_skip : callable, optional
+        ``on_skip(sizes, reason)``: when given, a size setting the target
+        does not fit (``neurons=2`` at ``k=1``) is skipped and reported
+        instead of raising; when every setting is skipped the first error
+        is raised all the same.
 
     Returns
     -------
@@ -208,6 +158,10 @@ def rank_table(
     >>> rows = rank_table(parse_spec("twolayer:d=3,k=1"), {"k": [1, 4]}, "neurons=1")
     >>> [(r["k"], r["params"], r["measured"], r["agreement"]) for r in rows]
     [(1, 4, 4, 'agree'), (4, 16, 4, 'agree')]
+    >>> rows = rank_table(parse_spec("twolayer:d=2,k=1"), {"k": [1, 2]}, "neurons=2", on_skip=print)
+    {'k': 1} --target: neurons=2 exceeds the width k=1
+    >>> [(r["k"], r["measured"]) for r in rows]
+    [(2, 6)]
     """
     vary = vary or {}
     keys = list(vary)
@@ -218,12 +172,20 @@ def rank_table(
     if with_fully_connected and spec.family not in ("cnn1d", "cnn2d"):
         raise InputError("--with-fully-connected applies to cnn1d and cnn2d specs")
     rows = []
+    skipped = []
     for sizes in progress(settings) if progress else settings:
         current = spec.replace(**sizes)
-        found = resolve_target(current, target, seed)
+        try:
+            found = resolve_target(current, target, seed)
+        except InputError as exc:
+            if on_skip is None or len(skipped) + 1 == len(settings):
+                raise
+            skipped.append(sizes)
+            on_skip(sizes, str(exc))
+            continue
         form, bound = closed_form_of(current, target, found)
         expected = num_params(current) if form is None else form.value
-        result = measure_rank(current, found.point, expected, seed, certify)
+        result = measure_rank(current, found.point, expected, seed, certify, generic=str(target) == "random")
         rows.append(_row(current, sizes, architecture_label(current), form, bound, result))
         if with_fully_connected:
             fc_spec, fc_point = fully_connected_point(current, found.point)
@@ -232,6 +194,60 @@ def rank_table(
             active = int(np.count_nonzero(np.abs(fc_point["a"]) > 0))
             fc_form = (fc_spec.module.generic_rank(fc_spec) if str(target) == "random"
                        else cnn.fully_connected_target_rank(current, active))
-            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify)
+            fc_result = measure_rank(fc_spec, fc_point, fc_form.value, seed, certify, generic=str(target) == "random")
             rows.append(_row(fc_spec, sizes, "fully connected", fc_form, False, fc_result))
+    return rows
+
+
+def comparison_label(spec: Spec, varied) -> str:
+    """A spec without its varied keys, naming one architecture among several of one family.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> comparison_label(parse_spec("twolayer:d=3,k=1,act=relu"), ["k"])
+    'twolayer:d=3,act=relu,bias=0'
+    """
+    kept = [f"{key}={value}" for key, value in spec.values if key not in varied]
+    return f"{spec.family}:{','.join(kept)}"
+
+
+def compare_table(specs: list, vary: dict | None = None, target: str = "random", **options) -> list[dict]:
+    """:func:`rank_table` of several architectures over one grid, one list of rows.
+
+    Rows keep :func:`architecture_label`; when two architectures would share a
+    label, each gets its :func:`comparison_label` instead, so a table or plot
+    tells them apart.
+
+    Parameters
+    ----------
+    specs : list of Spec
+    vary, target, **options
+        As :func:`rank_table`, applied to every spec.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> specs = [parse_spec("twolayer:d=2,k=1"), parse_spec("mf:n1=2,k=1,n2=2")]
+    >>> [(r["architecture"], r["k"], r["measured"]) for r in compare_table(specs, {"k": [1, 2]})]
+    [('twolayer', 1, 3), ('twolayer', 2, 6), ('mf', 1, 3), ('mf', 2, 4)]
+    >>> specs = [parse_spec("twolayer:d=2,k=1,act=tanh"), parse_spec("twolayer:d=2,k=1,act=relu")]
+    >>> sorted({r["architecture"] for r in compare_table(specs, {"k": [1]}, certify=False)})
+    ['twolayer:d=2,act=relu,bias=0', 'twolayer:d=2,act=tanh,bias=0']
+    """
+    vary = vary or {}
+    tables = [rank_table(spec, vary, target, **options) for spec in specs]
+    labels = [row["architecture"] for table in tables for row in table]
+    rows = []
+    for spec, table in zip(specs, tables):
+        for row in table:
+            label = row["architecture"]
+            if labels.count(label) > sum(other["architecture"] == label for other in table):
+                own = comparison_label(spec, vary)
+                row["architecture"] = own if label == spec.family else f"{label}, {own}"
+            rows.append(row)
     return rows

@@ -16,24 +16,20 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from rankstrat.numerics.training.experiments.definition import Summary  # noqa: E402
+from rankstrat.numerics.figures import new_figure, outside_legend, save_figure
+from rankstrat.numerics.training.experiments.definition import Summary
 
 FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
 def _colors(count: int) -> list:
-    cmap = plt.get_cmap("tab10")
-    return [cmap(i % 10) for i in range(count)]
+    return [f"C{i % 10}" for i in range(count)]
 
 
 def recovery_figure(summary: Summary, path) -> Path:
-    """Recovery rate (recovered / converged) against ``n``, predicted sizes as vertical lines.
+    """Recovery rate (recovered / runs, with its 95 % Wilson band) against ``n``, predicted sizes as vertical lines.
 
     Parameters
     ----------
@@ -58,7 +54,8 @@ def recovery_figure(summary: Summary, path) -> Path:
     groups = summary.groups
     split = any(len(summary.lines.get(g, {})) > 1 for g in groups)
     panels = groups if split else [None]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    fig = new_figure(6.4 * len(panels), 3.8)
+    axes = fig.subplots(1, len(panels), squeeze=False)
     colors = dict(zip(groups, _colors(len(groups))))
     for ax, panel in zip(axes[0], panels):
         shown = groups if panel is None else [panel]
@@ -67,6 +64,9 @@ def recovery_figure(summary: Summary, path) -> Path:
             ns = [r["n"] for r in rows]
             rates = [r["rate"] for r in rows]
             ax.plot(ns, rates, "o-", color=colors[group], label=group, ms=4)
+            if all("rate_low" in r for r in rows):
+                ax.fill_between(ns, [r["rate_low"] for r in rows], [r["rate_high"] for r in rows],
+                                color=colors[group], alpha=0.15, lw=0)
             unconverged = [r["n"] for r in rows if r.get("unconverged")]
             if unconverged:
                 ax.plot(unconverged, [-0.05] * len(unconverged), "x", color=colors[group], ms=4)
@@ -74,16 +74,13 @@ def recovery_figure(summary: Summary, path) -> Path:
             for i, (label, n) in enumerate(summary.lines.get(group, {}).items()):
                 ax.axvline(n, color=colors[group] if panel is None else "0.3", ls=styles[i % 3], lw=1, label=label)
         ax.set_xlabel("n (training samples / observed entries)")
-        ax.set_ylabel("recovery rate (recovered / converged)")
+        ax.set_ylabel("recovery rate (recovered / runs, 95% Wilson band)")
         ax.set_ylim(-0.1, 1.05)
         ax.set_title(panel or summary.experiment, fontsize=10)
-        ax.legend(fontsize=7, loc="upper left")
+        outside_legend(ax, fontsize=7)
         ax.grid(alpha=0.3)
-    fig.suptitle("x below the axis: n with unconverged runs (not counted)", fontsize=7, y=0.01)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    fig.supxlabel("x below the axis: n with unconverged runs (counted as not recovered)", fontsize=7)
+    return Path(save_figure(fig, path, option="--figure-format"))
 
 
 def phase_figure(summary: Summary, path) -> Path:
@@ -107,7 +104,8 @@ def phase_figure(summary: Summary, path) -> Path:
     grid = np.full((len(variances), len(ns)), np.nan)
     for r in table:
         grid[variances.index(r["variance"]), ns.index(r["n"])] = r["rate"]
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig = new_figure(7.2, 3.8)
+    ax = fig.add_subplot()
     image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1,
                       extent=(ns[0] - 0.5, ns[-1] + 0.5, -0.5, len(variances) - 0.5))
     ax.set_yticks(range(len(variances)))
@@ -116,14 +114,11 @@ def phase_figure(summary: Summary, path) -> Path:
     ax.set_ylabel("initialization variance")
     for i, (label, n) in enumerate(summary.lines.get("*", {}).items()):
         ax.axvline(n - 0.5, color="white", ls=["--", ":", "-."][i % 3], lw=1.2, label=label)
+    fig.colorbar(image, ax=ax, label="recovery rate", location="left")
     if summary.lines.get("*"):
-        ax.legend(fontsize=7, loc="upper left")
-    fig.colorbar(image, ax=ax, label="recovery rate")
+        outside_legend(ax, fontsize=7)
     ax.set_title(summary.experiment, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return Path(save_figure(fig, path, option="--figure-format"))
 
 
 def imbalance_figure(summary: Summary, path) -> Path:
@@ -146,7 +141,8 @@ def imbalance_figure(summary: Summary, path) -> Path:
     path = Path(path)
     table = [r for r in summary.extra_tables.get("imbalance", []) if r["runs"]]
     centers = [math.sqrt(r["c_low"] * r["c_high"]) for r in table]
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig = new_figure(7.2, 3.8)
+    ax = fig.add_subplot()
     ax.semilogx(centers, [r["Q1 fraction"] for r in table], "o-", label="ends on Q1 (of converged)")
     ax.semilogx(centers, [r["rate"] for r in table], "s--", label="recovered (of converged)")
     window = summary.lines.get("*", {})
@@ -155,13 +151,10 @@ def imbalance_figure(summary: Summary, path) -> Path:
     ax.set_xlabel("|c| = |C_1 / C_2| (initial imbalance ratio)")
     ax.set_ylabel("fraction")
     ax.set_ylim(-0.05, 1.05)
-    ax.legend(fontsize=7)
+    outside_legend(ax, fontsize=7)
     ax.grid(alpha=0.3)
     ax.set_title(summary.experiment, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return Path(save_figure(fig, path, option="--figure-format"))
 
 
 def draw_figures(summary: Summary, kind: str, directory, fmt: str = "png") -> list:

@@ -4,12 +4,17 @@ One database file, ``sweep.sqlite``, in the sweep's directory. Each batch of
 runs is written in one transaction when it finishes: a sweep killed at any
 moment keeps every batch written before, and a restarted sweep skips exactly
 those runs. The settings an experiment's runs were made with are stored
-beside them; a sweep with different settings into the same directory is
-refused rather than mixed in.
+beside them, in the same transaction as the first batch, so a sweep that fails
+before finishing any run leaves the directory free for other settings; a sweep
+with different settings into the same directory is refused rather than mixed
+in. One sweep at a time writes into a store (:meth:`SweepStore.lock`); a
+read-only store can still be read (``read_only=True``), and a damaged one is
+named as such.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
@@ -21,6 +26,7 @@ from rankstrat.numerics.training.experiments.definition import RunKey, RunRecord
 from rankstrat.theory.errors import InputError
 
 FILENAME = "sweep.sqlite"
+LOCKNAME = "sweep.lock"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -49,6 +55,12 @@ def _settings_text(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
+def _short(value) -> str:
+    """A settings value for a message, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _real(value: float):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
@@ -59,7 +71,9 @@ class SweepStore:
     Parameters
     ----------
     directory : path-like
-        Created when missing.
+        Created when missing (unless ``read_only``).
+    read_only : bool
+        Open an existing store for reading only (e.g. on a read-only file system).
 
     Raises
     ------
@@ -81,31 +95,105 @@ class SweepStore:
     {'branch': 'Q1'}
     """
 
-    def __init__(self, directory: str | os.PathLike):
+    def __init__(self, directory: str | os.PathLike, read_only: bool = False):
+        from rankstrat.numerics.output_paths import prepare_folder
+
         self.directory = Path(directory)
+        self.read_only = read_only
+        self._pending: dict = {}
         if self.directory.exists() and not self.directory.is_dir():
             raise InputError(f"--out: {str(self.directory)!r} exists and is not a directory")
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / FILENAME
+        if read_only:
+            if not self.path.is_file():
+                raise InputError(f"no sweep store in {str(self.directory)!r}")
+            self._check_tables()
+            return
+        if self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(self.directory, os.W_OK)):
+            raise InputError(f"--out: the store {str(self.path)!r} is read-only; `rankstrat plot "
+                             f"{self.directory}` can still read it; give another --out to run a sweep")
+        prepare_folder(self.directory, "--out")
         try:
             with self._connect() as connection:
                 connection.executescript(_SCHEMA)
+        except InputError:
+            raise
         except sqlite3.DatabaseError as exc:
             raise InputError(f"--out: {str(self.path)!r} is not a sweep database ({exc})") from None
 
+    def _check_tables(self) -> None:
+        with self._connect() as connection:
+            names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"settings", "runs"} <= names:
+            raise InputError(f"{str(self.path)!r} is not a sweep database (no settings and runs tables)")
+
     @contextmanager
     def _connect(self):
-        """One connection: committed on success, rolled back on error, always closed."""
-        connection = sqlite3.connect(self.path, timeout=60)
+        """One connection: committed on success, rolled back on error, always closed.
+
+        Database errors become one-line :class:`InputError`: read-only, damaged, or not a store.
+        """
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            if self.read_only:
+                writable = os.access(self.directory, os.W_OK)
+                uri = f"{self.path.resolve().as_uri()}?mode=ro" + ("" if writable else "&immutable=1")
+                connection = sqlite3.connect(uri, uri=True, timeout=60)
+            else:
+                connection = sqlite3.connect(self.path, timeout=60)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open the sweep store {str(self.path)!r} ({exc})") from None
+        try:
+            if not self.read_only:
+                connection.execute("PRAGMA journal_mode=WAL")
             with connection:
                 yield connection
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "readonly" in text or "read-only" in text:
+                raise InputError(f"the sweep store {str(self.path)!r} is read-only; `rankstrat plot "
+                                 f"{self.directory}` can still read it") from None
+            if "locked" in text:
+                raise InputError(f"the sweep store {str(self.path)!r} is busy (locked by another process)") from None
+            raise InputError(f"the sweep store {str(self.path)!r} is not a sweep database or is damaged ({text}); "
+                             "move it away and run the sweep again") from None
         finally:
             connection.close()
 
+    @contextmanager
+    def lock(self):
+        """Hold the store for one sweep: a second sweep into it is refused while this one runs.
+
+        Raises
+        ------
+        InputError
+            When another process holds the store.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = SweepStore(tempfile.mkdtemp())
+        >>> with store.lock():
+        ...     with SweepStore(store.directory).lock():
+        ...         pass
+        Traceback (most recent call last):
+        ...
+        rankstrat.theory.errors.InputError: --out: another sweep is writing into ...; wait for it to finish or give another --out
+        """
+        handle = open(self.directory / LOCKNAME, "a+")
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(f"--out: another sweep is writing into {str(self.directory)!r}; wait for it "
+                                 "to finish or give another --out") from None
+            yield self
+        finally:
+            handle.close()
+
     def bind(self, experiment: str, settings: dict) -> None:
-        """Record the settings of ``experiment``, or check they equal the recorded ones.
+        """Check the settings of ``experiment`` against the recorded ones; new settings are
+        recorded with the first batch written (:meth:`write`), so a sweep that fails
+        before any run finishes claims nothing.
 
         Parameters
         ----------
@@ -130,14 +218,15 @@ class SweepStore:
         """
         text = _settings_text(settings)
         stored = self.settings(experiment)
+        if stored is None and experiment in self._pending:
+            stored = json.loads(self._pending[experiment])
         if stored is None:
-            with self._connect() as connection:
-                connection.execute("INSERT INTO settings VALUES (?, ?)", (experiment, text))
+            self._pending[experiment] = text
             return
         if _settings_text(stored) != text:
             now = json.loads(text)
             changed = [
-                f"{key}: {stored.get(key)!r} there, {now.get(key)!r} now"
+                f"{key}: {_short(stored.get(key))} there, {_short(now.get(key))} now"
                 for key in sorted(set(stored) | set(now))
                 if _settings_text({"v": stored.get(key)}) != _settings_text({"v": now.get(key)})
             ]
@@ -168,6 +257,11 @@ class SweepStore:
         --------
         >>> import tempfile
         >>> store = SweepStore(tempfile.mkdtemp()); store.bind("b", {}); store.bind("a", {})
+        >>> store.experiments()  # nothing written yet: no experiment claims the store
+        []
+        >>> rec = RunRecord(RunKey("g", 1, 0), True, False, None, 0.0, 0.0, 1)
+        >>> store.write("b", [rec]), store.write("a", [rec])
+        (1, 1)
         >>> store.experiments()
         ['a', 'b']
         """
@@ -230,6 +324,9 @@ class SweepStore:
             for r in records
         ]
         with self._connect() as connection:
+            if experiment in self._pending:
+                connection.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)",
+                                   (experiment, self._pending.pop(experiment)))
             before = connection.total_changes
             connection.executemany(
                 "INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows

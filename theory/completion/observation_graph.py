@@ -2,7 +2,7 @@
 
 Rows and columns of an ``n1 x n2`` matrix are the nodes of a bipartite graph;
 every observed entry ``(i, j)`` is an edge between row ``i`` and column ``j``.
-Rows and columns without any observation are isolated and dropped (THEORY.md
+Rows and columns without any observation are isolated and dropped (docs/theory.md
 section 4). Nodes are named ``r1 .. rn1`` and ``c1 .. cn2`` (1-based, as in the
 paper's examples); each node carries ``kind`` (``"row"`` or ``"column"``),
 ``index`` (0-based) and ``bipartite`` (0 for rows, 1 for columns).

@@ -249,7 +249,7 @@ def target_rank(spec, channels: int = 1, null_neurons: int = 0) -> ClosedForm:
 def generic_rank(spec) -> ClosedForm:
     """Generic model rank: every parameter counts, ``M`` (tanh-like activations).
 
-    THEORY.md: 2-D, no bias, CNN ``k (s^2 + (d+1-s)^2)``; locally connected
+    docs/theory.md section 2.3: 2-D, no bias, CNN ``k (s^2 + (d+1-s)^2)``; locally connected
     ``(s^2 + 1) k (d+1-s)^2``.
 
     Examples

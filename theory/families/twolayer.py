@@ -239,7 +239,7 @@ def target_rank(spec, num_neurons: int) -> ClosedForm:
 def rank_at_point(spec, W, a, b=None, tol: float = 0.0) -> ClosedForm:
     """Model rank at a point from its neuron structure (odd activation).
 
-    Without bias (THEORY.md section 2): ``R = m_w + m_a d``, where ``m_w``
+    Without bias (docs/theory.md section 2): ``R = m_w + m_a d``, where ``m_w``
     counts classes of neurons with ``w != 0`` under ``w ~ -w``, and ``m_a`` the
     classes that contain a neuron with ``a != 0``, plus one if some neuron has
     ``w = 0`` and ``a != 0``.

@@ -7,6 +7,8 @@ precision, ball and exact certificates). Layers: ``dense`` (``width``,
 (``layers`` inside; adds its input), ``readout`` (linear to a scalar,
 parameter ``a``) and ``attention_score`` (``(h W_Q) . (h W_K)``, head width
 ``width``). Widths and ``input`` are integers or names of ``sizes``.
+The head coordinates of an ``attention_score`` layer are its units (column i
+of ``W_Q`` and of ``W_K``): ``--target units=N``, discovery and ``--minimize``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class _Planner:
         self.dense = 0
         self.attention = 0
         self.has_act = False
+        self.units: list = []  # head coordinates of attention_score layers
 
     def plan(self, layers: Any, width: int, where: str, inside_residual: bool = False):
         if not isinstance(layers, list) or not layers:
@@ -119,6 +122,8 @@ class _Planner:
                     names = (f"WQ{suffix}", f"WK{suffix}")
                     self.shapes[names[0]] = (width, head)
                     self.shapes[names[1]] = (width, head)
+                    self.units.append({"count": head, "in": [(names[0], 1)], "out": [(names[1], 1)],
+                                       "name": f"head coordinates{suffix and ' ' + suffix}"})
                     out.append(_Layer("attention_score", names))
                 scalar = True
         return out, width, scalar
@@ -190,6 +195,8 @@ def layer_model(data: dict, source: Optional[str] = None, overrides: Optional[di
     >>> model = layer_model(block)
     >>> model.shapes
     (('W1', (2, 3)), ('W2', (3, 2)), ('a', (3,)))
+    >>> [u["count"] for u in layer_model({"input": 3, "layers": [{"type": "attention_score", "width": 2}]}).units]
+    [2]
     >>> layer_model({"input": 2, "layers": [{"type": "dense", "width": 3}]})
     Traceback (most recent call last):
     ...
@@ -224,6 +231,9 @@ def layer_model(data: dict, source: Optional[str] = None, overrides: Optional[di
         )
     act = get_activation(act_name) if planner.has_act else None
     base = {k: v for k, v in data.items() if k != "sizes"}
+    from rankstrat.theory.model.model_file import resolve_units
+
+    units = resolve_units(planner.units, sizes, planner.shapes, f"user model {name!r}")
 
     def rebuild(**new_sizes):
         return layer_model({**base, "sizes": new_sizes}, source=source)
@@ -243,4 +253,5 @@ def layer_model(data: dict, source: Optional[str] = None, overrides: Optional[di
         builder=rebuild,
         source=source,
         identity=("layers", source or _freeze(base), tuple(sizes.items())),
+        units=units,
     )

@@ -207,10 +207,10 @@ def gradient_function(spec: Spec, backend: str) -> Callable:
     Parameters
     ----------
     spec : Spec
-    backend : {'mpmath', 'arb', 'exact'}
+    backend : {'mpmath', 'exact'}
         ``mpmath``: mpf arithmetic at the current ``mpmath.mp.dps``;
-        ``arb``: python-flint ball arithmetic; ``exact``: Python integers and
-        fractions (polynomial models only).
+        ``exact``: Python integers and fractions (polynomial models only).
+        Ball arithmetic is compiled by ``rankstrat.numerics.model.arb_code``.
 
     Returns
     -------
@@ -235,28 +235,10 @@ def gradient_function(spec: Spec, backend: str) -> Callable:
     args = [model.params, model.inputs]
     if backend == "mpmath":
         fn = sympy.lambdify(args, grad, modules="mpmath")
-    elif backend == "arb":
-        fn = sympy.lambdify(args, grad, modules=[_ARB_FUNCTIONS])
     elif backend == "exact":
         if not spec.polynomial:
             raise SpecError(f"{spec}: exact arithmetic needs a polynomial model")
         fn = sympy.lambdify(args, grad, modules=[{}])
     else:
-        raise ValueError(f"unknown backend {backend!r}; expected mpmath, arb or exact")
+        raise ValueError(f"unknown backend {backend!r}; expected mpmath or exact")
     return lambda theta, x: list(fn(list(theta), list(x)))
-
-
-def _arb_max(a, b):
-    raise SpecError("ball arithmetic is not available for relu (not analytic)")
-
-
-_ARB_FUNCTIONS = {
-    "tanh": lambda z: z.tanh(),
-    "exp": lambda z: z.exp(),
-    "sin": lambda z: z.sin(),
-    "cos": lambda z: z.cos(),
-    "cosh": lambda z: z.cosh(),
-    "log": lambda z: z.log(),
-    "Max": _arb_max,
-    "Heaviside": _arb_max,
-}

@@ -193,6 +193,18 @@ class UserModel:
         The file the model came from.
     identity : tuple
         What equality and hashing compare.
+    units : tuple of dict
+        Declared unit layers (``UNITS`` of a model file, counts resolved):
+        ``{"count": K, "in": [(NAME, AXIS), ...], "bias": [...], "out": [...],
+        "signs": [1, -1], "name": ...}``; unit ``i`` owns ``NAME[..., i, ...]``
+        along ``AXIS``.
+    symmetries : callable or None
+        ``symmetries(point)``: tangent vectors that the model file declares to
+        lie in the Jacobian's kernel at ``point`` (verified exactly before use,
+        :func:`rankstrat.theory.rank.kernel_certificates.declared_vectors`).
+    target_builder : callable or None
+        ``target_builder(units, seed)``: the file's own point with ``units``
+        active units (``--target units=N``).
 
     Examples
     --------
@@ -221,6 +233,9 @@ class UserModel:
     builder: Optional[Callable] = dataclasses.field(default=None, repr=False)
     source: Optional[str] = None
     identity: tuple = ()
+    units: tuple = dataclasses.field(default=(), compare=False)
+    symmetries: Optional[Callable] = dataclasses.field(default=None, repr=False, compare=False)
+    target_builder: Optional[Callable] = dataclasses.field(default=None, repr=False, compare=False)
 
     family = "user"
 

@@ -16,7 +16,10 @@ Symmetries used:
 - ``proportional columns``: two derivative columns equal up to a constant
   factor, or a zero column. This is how neuron duplication (splitting of
   output weights), the sign symmetry of odd activations, zero-output neurons
-  and zero-weight neurons show in the Jacobian.
+  and zero-weight neurons show in the Jacobian;
+- ``declared symmetry``: vectors a user model file declares
+  (``SYMMETRIES``), verified exactly; a declared vector outside the kernel is
+  refused with an error, never dropped silently.
 
 For polynomial models :func:`exact_polynomial_rank` gives the rank at the
 point exactly (coefficient matrix over the rationals): both bounds at once.
@@ -197,8 +200,9 @@ def _split_constant(expr, inputs):
     parts are equal."""
     terms: dict = {}
     for term in sympy.Add.make_args(sympy.expand(expr)):
-        coeff, phi = term.as_independent(*inputs, as_Add=False)
-        terms[phi] = terms.get(phi, 0) + coeff
+        content, primitive = term.as_content_primitive()  # rationals buried in powers (sigmoid denominators)
+        coeff, phi = primitive.as_independent(*inputs, as_Add=False)
+        terms[phi] = terms.get(phi, 0) + coeff * content
     terms = {phi: c for phi, c in terms.items() if sympy.simplify(c) != 0}
     if not terms:
         return None, None
@@ -237,6 +241,95 @@ def proportional_column_vectors(spec: Spec, theta, gradient: list | None = None)
     return out
 
 
+def declared_vectors(spec, theta, gradient: list | None = None) -> list[KernelCertificate]:
+    """The kernel vectors a user model declares (``SYMMETRIES(point)`` of its
+    model file), each verified exactly at the exact rational point.
+
+    ``SYMMETRIES`` receives the point as arrays of exact rationals (numpy
+    object arrays of sympy numbers) and returns vectors as ``{NAME: array}``
+    (missing names are zero) or flat sequences of length ``M``.
+
+    Parameters
+    ----------
+    spec : UserModel
+        A model with ``symmetries`` (none: an empty list).
+    theta : array_like
+        The flat point.
+    gradient : list, optional
+        :func:`exact_gradient` at ``theta``, when already computed.
+
+    Returns
+    -------
+    list of KernelCertificate
+        Of kind ``declared symmetry``, all verified.
+
+    Raises
+    ------
+    SpecError
+        A declared vector of the wrong shape, or one that is not in the kernel
+        (``J v`` is not identically zero): the declaration is refused.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from rankstrat.theory.model.layer_file import layer_model
+    >>> score = layer_model({"input": 2, "layers": [{"type": "attention_score", "width": 1}]})  # x.WQ WK.x
+    >>> scaling = lambda p: [{"WQ": p["WQ"], "WK": -p["WK"]}]  # (c WQ, WK / c)
+    >>> [c.kind for c in declared_vectors(dataclasses.replace(score, symmetries=scaling), [1.0, 2.0, 3.0, 4.0])]
+    ['declared symmetry']
+    >>> wrong = dataclasses.replace(score, symmetries=lambda p: [{"WQ": p["WQ"]}])
+    >>> declared_vectors(wrong, [1.0, 2.0, 3.0, 4.0])
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.SpecError: SYMMETRIES of user:layers: vector 1 is not in the kernel of the Jacobian at the point (sum_j v_j df/dtheta_j = 3*x_0**2 + 10*x_0*x_1 + 8*x_1**2 != 0); refused
+    """
+    from rankstrat.theory.errors import SpecError
+
+    declare = getattr(spec, "symmetries", None)
+    if declare is None:
+        return []
+    exact = exact_values(theta)
+    shapes = param_shapes(spec)
+    point, offsets, start = {}, {}, 0
+    for name, shape in shapes.items():
+        size = int(np.prod(shape, dtype=np.int64))
+        point[name] = np.array(exact[start : start + size], dtype=object).reshape(shape)
+        offsets[name] = (start, size, tuple(shape))
+        start += size
+    where = f"SYMMETRIES of {spec}"
+    try:
+        vectors = list(declare(point))
+    except Exception as exc:  # noqa: BLE001 -- any failure of the user's code is reported as bad input
+        raise SpecError(f"{where} failed: {type(exc).__name__}: {exc}") from None
+    gradient = exact_gradient(spec, theta) if gradient is None else gradient
+    out = []
+    for number, raw in enumerate(vectors, start=1):
+        flat = [sympy.Integer(0)] * len(exact)
+        if isinstance(raw, dict):
+            for name, values in raw.items():
+                if name not in offsets:
+                    raise SpecError(f"{where}: vector {number} names {name!r}; parameters are {', '.join(offsets)}")
+                begin, size, shape = offsets[name]
+                array = np.asarray(values, dtype=object)
+                if array.shape != shape:
+                    raise SpecError(f"{where}: vector {number}: {name} has shape {array.shape}, expected {shape}")
+                flat[begin : begin + size] = [sympy.nsimplify(v, rational=True) if isinstance(v, float)
+                                              else sympy.sympify(v) for v in array.reshape(-1)]
+        else:
+            values = list(np.asarray(raw, dtype=object).reshape(-1))
+            if len(values) != len(exact):
+                raise SpecError(f"{where}: vector {number} has {len(values)} entries, expected M = {len(exact)}")
+            flat = [sympy.sympify(v) for v in values]
+        total = sympy.expand(sum(v * g for v, g in zip(flat, gradient) if v != 0))
+        if total != 0:
+            shown = str(total) if len(str(total)) < 200 else str(total)[:200] + "..."
+            raise SpecError(f"{where}: vector {number} is not in the kernel of the Jacobian at the point "
+                            f"(sum_j v_j df/dtheta_j = {shown} != 0); refused")
+        if any(v != 0 for v in flat):
+            out.append(KernelCertificate("declared symmetry", f"vector {number}", tuple(flat)))
+    return out
+
+
 def kernel_certificates(spec: Spec, theta) -> list[KernelCertificate]:
     """Every symmetry kernel vector at ``theta``, each verified exactly.
 
@@ -255,7 +348,8 @@ def kernel_certificates(spec: Spec, theta) -> list[KernelCertificate]:
         + homogeneity_vectors(spec, theta)
         + proportional_column_vectors(spec, theta, gradient)
     )
-    return [c for c in candidates if verify_kernel_vector(spec, theta, c.vector, gradient)]
+    verified = [c for c in candidates if verify_kernel_vector(spec, theta, c.vector, gradient)]
+    return verified + declared_vectors(spec, theta, gradient)
 
 
 def span_dimension(vectors: list) -> int:
@@ -291,6 +385,11 @@ def certificates_span(certificates: list[KernelCertificate]) -> int:
     vectors = [c.vector for c in certificates]
     if all(sympy.sympify(v).is_Rational for vec in vectors for v in vec):
         return span_dimension(vectors)
+    declared = [c for c in certificates if c.kind == "declared symmetry"]
+    if declared:  # the span of a union is at least that of each part
+        rest = [c for c in certificates if c.kind != "declared symmetry"]
+        rational = [c.vector for c in declared if all(sympy.sympify(v).is_Rational for v in c.vector)]
+        return max(span_dimension(rational), certificates_span(rest) if rest else 0)
     pivots = [c.pivot for c in certificates]
     if None in pivots or len(set(pivots)) != len(pivots):
         raise ValueError("irrational kernel vectors without distinct pivots: span not provable here")

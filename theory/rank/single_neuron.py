@@ -1,6 +1,6 @@
 """Single-neuron target ``a* sigma(w* . x (+ b*))`` learned by a two-layer student of width ``m``.
 
-Closed forms of THEORY.md section 3 (arXiv 2405.13787, 2309.00508). With a
+Closed forms of docs/theory.md section 3 (arXiv 2405.13787, 2309.00508). With a
 bias every formula holds with ``d`` replaced by ``d + 1`` (the bias is a weight
 on a constant input).
 """

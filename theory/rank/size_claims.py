@@ -4,7 +4,8 @@ and the grid of sizes it is checked over.
 Examples of claims: ``model_rank == k*(d+1)``, ``model_rank <= num_params``
 is not accepted (the right side is a formula in the sizes only), but
 ``num_params == 2*d*k`` and ``model_rank == min(2*k, d)*d - min(2*k, d)*(min(2*k, d) - 1)/2``
-are. Grids: ``k=1..6`` (inclusive range), ``k=1,2,4`` (list), ``k=1..3,8``.
+are. Grids use the values grammar of :mod:`rankstrat.theory.values`: ``k=1..6``
+(inclusive range), ``k=1..6:2`` (step), ``k=1,2,4`` (list), ``k=1..3,8``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import sympy
-from sympy.parsing.sympy_parser import parse_expr
 
 from rankstrat.theory.closed_form import SIZE_SYMBOLS, ClosedForm
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.formula import parse_formula
+from rankstrat.theory.values import parse_assignments
 
 QUANTITIES = ("model_rank", "num_params")
 """What a claim may be about: the generic model rank, or the parameter count."""
@@ -35,15 +37,6 @@ OPERATORS = {
 """Comparison operators accepted between the quantity and the formula."""
 
 _CLAIM = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*(==|<=|>=|!=|<|>)\s*(.+?)\s*$")
-_FUNCTIONS = {
-    "min": sympy.Min,
-    "max": sympy.Max,
-    "Min": sympy.Min,
-    "Max": sympy.Max,
-    "binomial": sympy.binomial,
-    "floor": sympy.floor,
-    "ceiling": sympy.ceiling,
-}
 
 
 def size_symbol(name: str) -> sympy.Symbol:
@@ -59,6 +52,9 @@ def size_symbol(name: str) -> sympy.Symbol:
 
 def parse_size_expression(text: str, size_names: Sequence[str], option: str = "--claim") -> sympy.Expr:
     """Parse a formula in the sizes (``min``, ``max``, ``binomial``, ``floor``, ``ceiling`` allowed).
+
+    The text is read by :func:`rankstrat.theory.formula.parse_formula`: a
+    whitelist walk of its syntax tree, which never runs it.
 
     Parameters
     ----------
@@ -85,23 +81,11 @@ def parse_size_expression(text: str, size_names: Sequence[str], option: str = "-
     >>> parse_size_expression("k*(q+1)", ["d", "k"])
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: --claim: unknown name 'q' in 'k*(q+1)'; the sizes are d, k
+    rankstrat.theory.errors.InputError: --claim: refused 'k*(q+1)': unknown name 'q' (the sizes are d, k); a formula may use size names, numbers, + - * / **, parentheses, min, max, binomial, floor, ceiling, comparisons and and/or
     """
-    local = {name: size_symbol(name) for name in size_names}
-    local.update({name: fn for name, fn in _FUNCTIONS.items() if name not in local})
-    try:
-        expr = parse_expr(str(text), local_dict=local)
-    except Exception as exc:  # parse_expr raises SyntaxError, TokenError, TypeError...
-        raise InputError(f"{option}: cannot read the formula {text!r} ({type(exc).__name__})") from None
+    expr = parse_formula(text, {name: size_symbol(name) for name in size_names}, option)
     if not isinstance(expr, sympy.Expr):
         raise InputError(f"{option}: {text!r} is not a formula in the sizes")
-    unknown = sorted(str(s) for s in expr.free_symbols if str(s) not in size_names)
-    if unknown:
-        sizes = ", ".join(size_names) if size_names else "(none)"
-        raise InputError(
-            f"{option}: unknown name{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(u) for u in unknown)} in {text!r}; the sizes are {sizes}"
-        )
     return expr
 
 
@@ -144,6 +128,8 @@ class SizeClaim:
         if value.free_symbols:
             missing = ", ".join(sorted(str(s) for s in value.free_symbols))
             raise InputError(f"claim {self.text!r}: no value for {missing}")
+        if not value.is_finite:
+            raise InputError(f"claim {self.text!r}: the formula has no finite value at {sizes}")
         return int(value) if value.is_integer else float(value)
 
     def holds(self, measured, sizes: dict) -> bool:
@@ -213,29 +199,6 @@ def parse_size_claim(text: str, size_names: Sequence[str], option: str = "--clai
     return SizeClaim(quantity, op, parse_size_expression(rhs, size_names, option), str(text).strip())
 
 
-def _parse_values(name: str, body: str, option: str) -> list[int]:
-    values: list[int] = []
-    for part in body.split(","):
-        part = part.strip()
-        bounds = part.split("..")
-        try:
-            if len(bounds) == 2:
-                low, high = int(bounds[0]), int(bounds[1])
-                if high < low:
-                    raise ValueError
-                values.extend(range(low, high + 1))
-            elif len(bounds) == 1:
-                values.append(int(part))
-            else:
-                raise ValueError
-        except ValueError:
-            raise InputError(
-                f"{option}: cannot read {name}={body!r}; expected NAME=A..B (inclusive, A <= B) "
-                "or NAME=A,B,C with integers (e.g. k=1..6)"
-            ) from None
-    return values
-
-
 def parse_size_grid(items: Iterable[str], size_names: Sequence[str], option: str = "--vary") -> list[dict]:
     """The grid of sizes named by ``NAME=RANGE`` items (their Cartesian product).
 
@@ -268,20 +231,6 @@ def parse_size_grid(items: Iterable[str], size_names: Sequence[str], option: str
     ...
     rankstrat.theory.errors.InputError: --vary: 'q' is not a size of this model; its sizes are d, k
     """
-    axes: dict[str, list[int]] = {}
-    for item in items:
-        name, eq, body = str(item).partition("=")
-        name = name.strip()
-        if not eq or not name or not body.strip():
-            raise InputError(f"{option}: cannot read {item!r}; expected NAME=A..B or NAME=A,B,C (e.g. k=1..6)")
-        if name not in size_names:
-            sizes = ", ".join(size_names) if size_names else "(none)"
-            raise InputError(f"{option}: {name!r} is not a size of this model; its sizes are {sizes}")
-        if name in axes:
-            raise InputError(f"{option}: size {name!r} given twice")
-        values = _parse_values(name, body, option)
-        if min(values) < 0:
-            raise InputError(f"{option}: sizes must be >= 0, got {name}={body}")
-        axes[name] = values
+    axes = parse_assignments(items, option, names=size_names, minimum=0)
     names = list(axes)
     return [dict(zip(names, combo)) for combo in itertools.product(*(axes[n] for n in names))]

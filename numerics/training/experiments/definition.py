@@ -18,6 +18,80 @@ import numpy as np
 
 from rankstrat.theory.errors import InputError
 
+EXACT_THRESHOLD = 1e-10
+"""Exact recovery, in every experiment: relative held-out error (mean squared error on
+held-out data divided by the target's mean square) below this. Fixed before the
+runs from the measured gap between failures and recoveries: converged runs that
+recover sit at 1e-14 .. 1e-24 (polished networks) or below 1e-16 (factorizations),
+runs that end near but not on a global-minimum branch at 1e-9 and above
+(docs/theory.md section 7.1)."""
+
+APPROXIMATE_THRESHOLD = 1e-4
+"""Approximate recovery, in every experiment: relative held-out error below this
+(a root-mean-square error of 1 % of the target's)."""
+
+SEED_BLOCKS = 3
+"""Disjoint seed blocks every onset is measured on (seeds ``b * s .. (b+1) * s - 1``)."""
+
+WILSON_Z = 1.959963984540054
+"""Normal quantile of the 95 % Wilson score interval."""
+
+
+def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple:
+    """95 % Wilson score interval of a binomial rate.
+
+    Parameters
+    ----------
+    successes, trials : int
+    z : float
+        Normal quantile (1.96 for 95 %).
+
+    Returns
+    -------
+    (float, float)
+        ``(nan, nan)`` for no trials.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in wilson_interval(0, 10)]
+    [0.0, 0.2775]
+    >>> [round(v, 4) for v in wilson_interval(5, 10)]
+    [0.2366, 0.7634]
+    """
+    if trials <= 0:
+        return float("nan"), float("nan")
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    low = 0.0 if successes == 0 else max(0.0, float(centre - half))
+    high = 1.0 if successes == trials else min(1.0, float(centre + half))
+    return low, high
+
+
+def format_rate(successes: int, trials: int) -> str:
+    """``k/N = rate [low, high]`` with the 95 % Wilson interval.
+
+    Examples
+    --------
+    >>> format_rate(3, 12)
+    '3/12 = 0.25 [0.089, 0.53]'
+    """
+    low, high = wilson_interval(successes, trials)
+    rate = successes / trials if trials else float("nan")
+    return f"{successes}/{trials} = {rate:.2g} [{low:.2g}, {high:.2g}]"
+
+
+def relative_error(mse, target_mean_square: float):
+    """Held-out mean squared error relative to the target's mean square.
+
+    Examples
+    --------
+    >>> relative_error(np.array([0.5, np.inf]), 2.0).tolist()
+    [0.25, inf]
+    """
+    return np.asarray(mse, dtype=np.float64) / float(target_mean_square)
+
 
 @dataclass(frozen=True, order=True)
 class RunKey:
@@ -57,11 +131,10 @@ class RunRecord:
     diverged : bool
         Loss or parameters became non-finite or exploded.
     recovered : bool or None
-        Test error below the experiment's threshold; None when the run did
-        not converge (an unconverged or diverged run is neither a success nor
-        a failure).
+        Test error below the threshold; None when the run did not converge
+        (rates count such a run as not recovered, in its own column).
     test_error : float
-        Error on held-out inputs (the experiment defines which).
+        Relative error on held-out data (:func:`relative_error`).
     train_loss : float
     steps : int
         Gradient steps (plus polish iterations where used).
@@ -157,8 +230,10 @@ class Transition:
         What is compared (``rank 2 onset``).
     predicted : int or float
         From :mod:`rankstrat.theory` (or a reported value, for observations).
-    measured : int or float or None
-        Usually the first ``n`` with a recovered run; None when no run recovered.
+    measured : int or float or tuple or None
+        Usually the first ``n`` with a recovered run; None when no run
+        recovered; a tuple (one value per seed block, :func:`block_onsets`)
+        next to a tuple ``predicted``.
     formula : str
         The closed form behind ``predicted``.
     claimed : bool
@@ -169,6 +244,8 @@ class Transition:
         ``|measured - predicted| <= tolerance``.
     tolerance : float
         0 for sample sizes.
+    detail : str
+        Rates with their 95 % Wilson intervals behind the measurement.
 
     Examples
     --------
@@ -177,11 +254,12 @@ class Transition:
     """
 
     label: str
-    predicted: float
-    measured: Optional[float]
+    predicted: Any
+    measured: Any
     formula: str = ""
     claimed: bool = True
     tolerance: float = 0.0
+    detail: str = ""
 
     @property
     def agrees(self) -> bool:
@@ -191,7 +269,14 @@ class Transition:
         --------
         >>> Transition("x", 7, None).agrees, Transition("f", 1.0, 0.93, tolerance=0.1).agrees
         (False, True)
+        >>> Transition("b", (7, 7, 7), (7, 8, 7)).agrees
+        False
         """
+        if isinstance(self.measured, tuple):
+            predicted = self.predicted if isinstance(self.predicted, tuple) else (self.predicted,) * len(self.measured)
+            return len(predicted) == len(self.measured) and all(
+                Transition(self.label, p, m, tolerance=self.tolerance).agrees for p, m in zip(predicted, self.measured)
+            )
         if self.measured is None or not np.isfinite(self.measured):
             return False
         return abs(float(self.measured) - float(self.predicted)) <= self.tolerance
@@ -216,7 +301,9 @@ class Summary:
     experiment : str
     rows : list of dict
         One per (group, n): ``runs``, ``converged``, ``diverged``,
-        ``unconverged``, ``recovered``, ``rate`` (recovered / converged).
+        ``unconverged``, ``recovered``, ``rate`` (recovered / runs, unconverged and
+        diverged runs counted as not recovered) and its 95 % Wilson interval
+        ``rate_low`` .. ``rate_high``.
     transitions : list of Transition
     lines : dict
         Vertical lines for the figure: ``{label: n}`` per group, or for all
@@ -256,7 +343,10 @@ class Summary:
 
 
 def recovery_rows(records: list, group_of=None) -> list:
-    """Per (group, n) counts and the recovery rate among converged runs.
+    """Per (group, n) counts, the recovery rate over all runs and its 95 % Wilson interval.
+
+    Unconverged and diverged runs are counted (as not recovered, and in their
+    own columns), never dropped.
 
     Parameters
     ----------
@@ -271,11 +361,11 @@ def recovery_rows(records: list, group_of=None) -> list:
 
     Examples
     --------
-    >>> recs = [make_record(RunKey("g", 2, s), True, False, e, 1e-3, 0.0, 1)
-    ...         for s, e in enumerate([1e-5, 1.0])]
+    >>> recs = [make_record(RunKey("g", 2, s), c, False, e, 1e-3, 0.0, 1)
+    ...         for s, (c, e) in enumerate([(True, 1e-5), (True, 1.0), (False, 1e-5)])]
     >>> row = recovery_rows(recs)[0]
-    >>> row["recovered"], row["converged"], row["rate"]
-    (1, 2, 0.5)
+    >>> row["recovered"], row["converged"], row["unconverged"], round(row["rate"], 3), round(row["rate_low"], 3)
+    (1, 2, 1, 0.333, 0.061)
     """
     group_of = group_of or (lambda record: record.key.group)
     order: list = []
@@ -300,7 +390,9 @@ def recovery_rows(records: list, group_of=None) -> list:
                 "diverged": diverged,
                 "unconverged": len(cell) - converged - diverged,
                 "recovered": recovered,
-                "rate": recovered / converged if converged else float("nan"),
+                "rate": recovered / len(cell),
+                "rate_low": wilson_interval(recovered, len(cell))[0],
+                "rate_high": wilson_interval(recovered, len(cell))[1],
             })
     return rows
 
@@ -329,6 +421,95 @@ def onset_below(records: list, group: str, threshold: float) -> Optional[int]:
     """
     hits = [r.key.n for r in records if r.key.group == group and r.converged and r.test_error < threshold]
     return min(hits) if hits else None
+
+
+def seed_blocks(seeds: int, blocks: int = SEED_BLOCKS) -> list:
+    """Disjoint seed ranges: ``blocks`` consecutive blocks of ``seeds // blocks`` seeds
+    (one block per seed when there are fewer seeds than blocks).
+
+    Examples
+    --------
+    >>> seed_blocks(10), seed_blocks(2)
+    ([range(0, 3), range(3, 6), range(6, 9)], [range(0, 1), range(1, 2)])
+    """
+    blocks = max(1, min(blocks, seeds))
+    size = seeds // blocks
+    return [range(b * size, (b + 1) * size) for b in range(blocks)]
+
+
+def block_onsets(records: list, group: str, hit, seeds: int, blocks: int = SEED_BLOCKS) -> tuple:
+    """Onset in each seed block: the smallest ``n`` whose 95 % Wilson interval of the
+    hit rate excludes 0 (equivalently: at least one run of the block at that ``n``
+    is a hit); None for a block without a hit.
+
+    Parameters
+    ----------
+    records : list of RunRecord
+    group : str
+    hit : callable
+        ``record -> bool`` (exactly recovered, approximately recovered...).
+    seeds : int
+        Seeds of the experiment (split by :func:`seed_blocks`).
+    blocks : int
+
+    Returns
+    -------
+    tuple
+        One onset per block.
+
+    Examples
+    --------
+    >>> recs = [make_record(RunKey("g", n, s), True, False, e, 1e-8, 0.0, 1)
+    ...         for n, s, e in [(3, 0, 1.0), (4, 0, 1e-12), (3, 1, 1e-12), (4, 2, 1e-12)]]
+    >>> block_onsets(recs, "g", lambda r: bool(r.recovered), seeds=3)
+    (4, 3, 4)
+    """
+    out = []
+    for block in seed_blocks(seeds, blocks):
+        hits = [r.key.n for r in records if r.key.group == group and r.key.seed in block and hit(r)]
+        out.append(min(hits) if hits else None)
+    return tuple(out)
+
+
+def block_rates(records: list, group: str, n: int, hit, seeds: int, blocks: int = SEED_BLOCKS) -> list:
+    """``format_rate`` of the hits at ``n`` in each seed block (every run counted).
+
+    Examples
+    --------
+    >>> recs = [make_record(RunKey("g", 4, s), True, False, 1e-12, 1e-8, 0.0, 1) for s in range(3)]
+    >>> block_rates(recs, "g", 4, lambda r: bool(r.recovered), seeds=3)[0]
+    '1/1 = 1 [0.21, 1]'
+    """
+    out = []
+    for block in seed_blocks(seeds, blocks):
+        cell = [r for r in records if r.key.group == group and r.key.n == n and r.key.seed in block]
+        out.append(format_rate(sum(bool(hit(r)) for r in cell), len(cell)))
+    return out
+
+
+def block_transition(label: str, predicted: int, records: list, group: str, hit, seeds: int,
+                     formula: str = "", claimed: bool = True, blocks: int = SEED_BLOCKS) -> Transition:
+    """An onset measured on each seed block (:func:`block_onsets`) next to ``predicted``
+    repeated per block, with the hit rates (95 % Wilson) at ``predicted - 1`` and
+    ``predicted`` in :attr:`Transition.detail`.
+
+    Examples
+    --------
+    >>> recs = [make_record(RunKey("g", n, s), True, False, 1e-12 if n >= 4 else 1.0, 1e-8, 0.0, 1)
+    ...         for n in (3, 4) for s in range(3)]
+    >>> t = block_transition("onset", 4, recs, "g", lambda r: bool(r.recovered), seeds=3)
+    >>> t.measured, t.agrees
+    ((4, 4, 4), True)
+    >>> t.detail
+    'onset by seed block: n=3: 0/1 = 0 [0, 0.79]; 0/1 = 0 [0, 0.79]; 0/1 = 0 [0, 0.79]; n=4: 1/1 = 1 [0.21, 1]; ...'
+    """
+    measured = block_onsets(records, group, hit, seeds, blocks)
+    parts = []
+    for n in (predicted - 1, predicted):
+        if any(r.key.group == group and r.key.n == n for r in records):
+            parts.append(f"n={n}: " + "; ".join(block_rates(records, group, n, hit, seeds, blocks)))
+    detail = "onset by seed block: " + "; ".join(parts)
+    return Transition(label, (predicted,) * len(measured), measured, formula, claimed, detail=detail)
 
 
 def onset(rows: list, group: str) -> Optional[int]:
@@ -422,7 +603,7 @@ class Experiment:
         --------
         >>> from rankstrat.numerics.training.experiments import get_experiment
         >>> get_experiment("mf4x4").default_settings(fast=False)["seeds"]
-        50
+        150
         """
         raise NotImplementedError
 
@@ -456,7 +637,7 @@ class Experiment:
         >>> from rankstrat.numerics.training.experiments import get_experiment
         >>> exp = get_experiment("mf4x4")
         >>> len(exp.run_keys(exp.settings(fast=False)))
-        6400
+        19200
         """
         raise NotImplementedError
 
@@ -540,9 +721,9 @@ class Experiment:
         --------
         >>> from rankstrat.numerics.training.experiments import get_experiment
         >>> exp = get_experiment("mf4x4")
-        >>> recs = [make_record(RunKey("rank1-a", 7, 0), True, False, 1e-6, 1e-3, 0.0, 9)]
-        >>> exp.summarize(exp.settings(fast=True), recs).transitions[0].agrees
-        True
+        >>> recs = [make_record(RunKey("rank1-a", 7, s), True, False, 1e-16, 1e-10, 0.0, 9) for s in (0, 24, 48)]
+        >>> exp.summarize(exp.settings(fast=True), recs).transitions[0].measured
+        (7, 7, 7)
         """
         raise NotImplementedError
 

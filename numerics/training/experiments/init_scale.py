@@ -8,11 +8,12 @@ low-rank target and recovery needs more samples (arXiv 2405.13787).
 from __future__ import annotations
 
 from rankstrat.numerics.training.experiments.definition import (
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
     Experiment,
     RunKey,
     Summary,
-    Transition,
-    onset,
+    block_transition,
     recovery_rows,
 )
 from rankstrat.numerics.training.experiments.single_neuron import (
@@ -55,19 +56,19 @@ class InitScale(Experiment):
 
     name = "init-scale"
     title = "Single neuron: phase diagram of initialization variance x n"
-    source = "arXiv 2405.13787 (initialization effect); THEORY.md section 3"
+    source = "arXiv 2405.13787 (initialization effect); docs/theory.md section 3"
     batch_size = 400
     figure_kind = "phase"
 
     def default_settings(self, fast: bool) -> dict:
         return {
-            "seeds": 6 if fast else 20,
+            "seeds": SEED_BLOCKS * (20 if fast else 60),
             "variances": [1e-20, 1.0] if fast else [1e-20, 1e-14, 1e-8, 1e-4, 1e-2, 1.0],
             "sizes": [3, 4] if fast else list(range(2, 9)),
             "dim": 1,
             "width": 2,
             "lr": 0.5,
-            "threshold": 1e-8,
+            "threshold": EXACT_THRESHOLD,
             "descent_steps": 1500 if fast else 5000,
             "polish_iters": 300,
             "train_tol": 1e-20,
@@ -97,19 +98,21 @@ class InitScale(Experiment):
         transitions = []
         if groups:
             smallest, largest = groups[0], groups[-1]
-            generic = [r.key.n for r in records if r.key.group == smallest and r.recovered and generic_imbalance(r)]
-            transitions.append(Transition(f"{smallest}: exact recovery from generic c starts (Q2 separation)",
-                                          sizes["Q2"], min(generic) if generic else None,
-                                          "r + (d+1)(m+1-r), r = 2"))
-            transitions.append(Transition(f"{largest}: exact recovery starts (parameter count)", sizes["parameters"],
-                                          onset(rows, largest), "M = m (d + 2)", claimed=False))
+            transitions.append(block_transition(
+                f"{smallest}: exact recovery from generic c starts (Q2 separation)", sizes["Q2"], records,
+                smallest, lambda r: bool(r.recovered) and generic_imbalance(r), settings["seeds"],
+                "r + (d+1)(m+1-r), r = 2"))
+            transitions.append(block_transition(
+                f"{largest}: exact recovery starts (parameter count)", sizes["parameters"], records, largest,
+                lambda r: bool(r.recovered), settings["seeds"], "M = m (d + 2)", claimed=False))
         phase = [{"variance": group_variance(r["group"]), "n": r["n"], "rate": r["rate"],
                   "converged": r["converged"], "runs": r["runs"]} for r in rows]
         lines = {"*": {f"optimistic {sizes['optimistic']}": sizes["optimistic"],
                        f"Q2 separates {sizes['Q2']}": sizes["Q2"], f"Q1 separates {sizes['Q1']}": sizes["Q1"]}}
         notes = [
             f"d={settings['dim']}, width {settings['width']}, bias; lr {settings['lr']}; {settings['descent_steps']} "
-            f"gradient steps then Levenberg-Marquardt polish; {settings['seeds']} seeds; recovered: test MSE < "
-            f"{settings['threshold']:g}",
+            f"gradient steps then Levenberg-Marquardt polish; {settings['seeds']} seeds; recovered: relative test "
+            f"error < {settings['threshold']:g}; rates over all runs with 95 % Wilson intervals; onsets on "
+            f"{SEED_BLOCKS} disjoint seed blocks",
         ]
         return Summary(self.name, rows, transitions, lines, notes, {"phase": phase})

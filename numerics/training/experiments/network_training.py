@@ -17,6 +17,7 @@ import torch
 from torch.func import vmap
 
 from rankstrat.numerics.model.realize import realize
+from rankstrat.numerics.training.experiments.definition import relative_error
 from rankstrat.numerics.training.network import TrainingResult, train_runs
 from rankstrat.numerics.training.polish import levenberg_marquardt_polish
 from rankstrat.theory.spec import Spec
@@ -108,7 +109,8 @@ def padded_samples(inputs: list, outputs: list) -> tuple:
 
 
 def held_out_errors(spec: Spec, thetas: np.ndarray, X_test: np.ndarray, y_test: np.ndarray) -> np.ndarray:
-    """Mean squared error of each run's network on the held-out inputs.
+    """Relative held-out error of each run's network: mean squared error on the held-out
+    inputs divided by the target's mean square there.
 
     Non-finite parameters give an infinite error.
 
@@ -129,7 +131,7 @@ def held_out_errors(spec: Spec, thetas: np.ndarray, X_test: np.ndarray, y_test: 
     >>> spec = parse_spec("twolayer:d=1,k=1")
     >>> X = np.array([[0.5], [1.0]]); y = np.tanh(2 * X[:, 0])
     >>> held_out_errors(spec, np.array([[2.0, 1.0], [0.0, 0.0]]), X, y).round(4).tolist()
-    [0.0, 0.7547]
+    [0.0, 1.0]
     """
     model = realize(spec)
     thetas = np.asarray(thetas, dtype=np.float64)
@@ -141,7 +143,7 @@ def held_out_errors(spec: Spec, thetas: np.ndarray, X_test: np.ndarray, y_test: 
                 torch.as_tensor(thetas[finite]), torch.as_tensor(np.asarray(X_test, dtype=np.float64))
             ).numpy()
         out[finite] = ((pred - np.asarray(y_test)[None, :]) ** 2).mean(1)
-    return out
+    return relative_error(out, np.mean(np.asarray(y_test, dtype=np.float64) ** 2))
 
 
 @dataclass

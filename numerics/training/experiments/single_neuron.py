@@ -1,6 +1,6 @@
 """Single-neuron target ``tanh(w* . x + 1)`` learned by a width-``m`` tanh student with bias.
 
-Three experiments (THEORY.md section 3, arXiv 2405.13787):
+Three experiments (docs/theory.md section 3, arXiv 2405.13787):
 
 - ``single-neuron``: recovery rate against ``n`` for ``d = 1`` and ``d = 3``,
   next to the optimistic size and the separation sizes of the branches
@@ -21,14 +21,17 @@ import numpy as np
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
     Experiment,
     RunKey,
     Summary,
     Transition,
+    block_transition,
     make_record,
-    onset,
-    onset_below,
     recovery_rows,
+    seed_blocks,
 )
 from rankstrat.numerics.training.experiments.network_training import (
     descend_and_polish,
@@ -270,25 +273,26 @@ class SingleNeuron(Experiment):
     --------
     >>> exp = SingleNeuron()
     >>> exp.settings(fast=True)["dims"]
-    [1]
+    [1, 3]
     """
 
     name = "single-neuron"
     title = "Single-neuron target: recovery vs n, optimistic and separation sizes"
-    source = "arXiv 2405.13787; THEORY.md section 3"
+    source = "arXiv 2405.13787; docs/theory.md section 3"
     batch_size = 400
 
     def default_settings(self, fast: bool) -> dict:
         return {
-            "seeds": 12 if fast else 50,
-            "dims": [1] if fast else [1, 3],
-            "sizes": {"1": [2, 3, 4, 5] if fast else list(range(1, 9)), "3": list(range(2, 13))},
+            "seeds": SEED_BLOCKS * 60,
+            "dims": [1, 3] if fast else [1, 3],
+            "sizes": {"1": [2, 3, 4, 5] if fast else list(range(1, 9)),
+                      "3": [4, 5, 6, 7] if fast else list(range(2, 13))},
             "width": 2,
             "init_variance": 1e-20,
             "lr": {"1": 0.5, "3": 0.25},
-            "threshold": {"1": 1e-8, "3": 1e-7},
-            "approximate_threshold": 1e-4,
-            "descent_steps": 1500 if fast else 5000,
+            "threshold": EXACT_THRESHOLD,
+            "approximate_threshold": APPROXIMATE_THRESHOLD,
+            "descent_steps": {"1": 1500 if fast else 5000, "3": 5000},
             "polish_iters": 300,
             "train_tol": 1e-20,
         }
@@ -306,9 +310,11 @@ class SingleNeuron(Experiment):
 
     def run_batch(self, settings: dict, keys: list, device: str = "cpu") -> list:
         dim = int(keys[0].group.split("=")[1])
+        steps = settings["descent_steps"]
+        settings = {**settings, "descent_steps": steps[str(dim)] if isinstance(steps, dict) else steps}
         return train_single_neuron_batch(
             settings, keys, dim, settings["width"], settings["init_variance"],
-            settings["lr"][str(dim)], settings["threshold"][str(dim)], device,
+            settings["lr"][str(dim)], settings["threshold"], device,
         )
 
     def summarize(self, settings: dict, records: list) -> Summary:
@@ -324,15 +330,17 @@ class SingleNeuron(Experiment):
                 f"Q2 separates {sizes['Q2']}": sizes["Q2"],
                 f"Q1 separates {sizes['Q1']}": sizes["Q1"],
             }
-            transitions.extend(single_neuron_transitions(records, rows, group, dim, width, loose))
+            transitions.extend(single_neuron_transitions(records, rows, group, dim, width, loose,
+                                                         settings["seeds"]))
         same, decided = _polish_agreement(records)
         early = [note for d in settings["dims"] for note in early_recoveries(records, d, width)]
         notes = [
             f"student width {width} with bias; init variance {settings['init_variance']:g}; "
             f"lr {settings['lr']} (by d); {settings['descent_steps']} gradient steps then Levenberg-Marquardt "
             f"polish to training loss < {settings['train_tol']:g}; {settings['seeds']} seeds",
-            f"recovered: converged and test MSE < {settings['threshold']} (by d); approximately recovered: "
-            f"test MSE < {loose:g}; rates are recovered / converged",
+            f"recovered: converged and relative test error < {settings['threshold']:g}; approximately "
+            f"recovered: relative test error < {loose:g}; rates are recovered / runs with 95 % Wilson "
+            f"intervals (unconverged runs counted as not recovered); onsets on {SEED_BLOCKS} disjoint seed blocks",
             f"the polish ends on the branch gradient descent was nearest to in {same} of {decided} recovered runs",
             "2405.13787: at the optimistic size exact recovery needs a measure-zero set of initializations; "
             "from the first separation size on, a positive-measure set recovers",
@@ -373,7 +381,8 @@ def generic_imbalance(record, margin: float = BALANCE_MARGIN) -> bool:
     return bool(np.isfinite(c) and margin < c < 1 / margin and abs(c - 1) > margin)
 
 
-def single_neuron_transitions(records: list, rows: list, group: str, dim: int, width: int, loose: float) -> list:
+def single_neuron_transitions(records: list, rows: list, group: str, dim: int, width: int, loose: float,
+                              seeds: int) -> list:
     """The single-neuron transitions of one group, measured next to :mod:`rankstrat.theory.rank.single_neuron`.
 
     Claims:
@@ -382,10 +391,15 @@ def single_neuron_transitions(records: list, rows: list, group: str, dim: int, w
       starts at the ``Q2`` separation size: below it the recovering
       initializations form a measure-zero set (2405.13787);
     - approximate recovery (test MSE < ``loose``) starts at the optimistic size;
-    - no run recovers, even approximately, below the optimistic size.
+    - no run recovers, even approximately, below the optimistic size;
+    - no run recovers exactly from a generic initialization below the ``Q2``
+      separation size.
 
     Observations: the first ``n`` with any exact recovery, and the first run
     recovered on ``Q1``, next to the ``Q2`` and ``Q1`` separation sizes.
+
+    Every onset is measured on each of :data:`SEED_BLOCKS` disjoint seed blocks
+    (:func:`block_transition`); the count below the optimistic size is per block.
 
     Parameters
     ----------
@@ -396,7 +410,9 @@ def single_neuron_transitions(records: list, rows: list, group: str, dim: int, w
         ``d=1`` or ``d=3``.
     dim, width : int
     loose : float
-        Approximate-recovery threshold on the test MSE.
+        Approximate-recovery threshold on the relative test error.
+    seeds : int
+        Seeds of the experiment (split into blocks).
 
     Returns
     -------
@@ -404,30 +420,44 @@ def single_neuron_transitions(records: list, rows: list, group: str, dim: int, w
 
     Examples
     --------
-    >>> recs = [make_record(RunKey("d=1", n, 0), True, False, e, 1e-8, 0.0, 1, {"branch": b, "c": c})
+    >>> recs = [make_record(RunKey("d=1", n, s), True, False, e, 1e-8, 0.0, 1, {"branch": b, "c": c})
+    ...         for s in range(3)
     ...         for n, e, b, c in [(2, 1e-2, "Q2", .5), (3, 1e-11, "Q1", .999), (4, 1e-20, "Q2", .4),
     ...                            (5, 1e-20, "Q1", .9)]]
-    >>> [(t.predicted, t.measured) for t in single_neuron_transitions(recs, recovery_rows(recs), "d=1", 1, 2, 1e-4)]
-    [(4, 4), (3, 3), (0, 0), (4, 3), (5, 3)]
+    >>> ts = single_neuron_transitions(recs, recovery_rows(recs), "d=1", 1, 2, 1e-4, seeds=3)
+    >>> [(t.predicted[0], t.measured) for t in ts]
+    [(4, (4, 4, 4)), (3, (3, 3, 3)), (0, (0, 0, 0)), (0, (0, 0, 0)), (4, (3, 3, 3)), (5, (3, 3, 3))]
     """
     sizes = thresholds(dim, width)
-    mine = [r for r in records if r.key.group == group]
-    q1 = [r.key.n for r in mine if r.recovered and r.extra.get("branch") == "Q1"]
-    generic = [r.key.n for r in mine if r.recovered and generic_imbalance(r)]
-    below = [r for r in mine if r.key.n < sizes["optimistic"] and r.converged and r.test_error < loose]
+    q2 = str(single_neuron.separation_size(width, 2, dim, bias=1))
+    approximate = lambda r: r.converged and r.test_error < loose
+    exact_generic = lambda r: bool(r.recovered) and generic_imbalance(r)
+    below = _count_below(records, group, sizes["optimistic"], approximate, seeds)
+    below_q2 = _count_below(records, group, sizes["Q2"], exact_generic, seeds)
     return [
-        Transition(f"{group}: exact recovery from generic c starts (Q2 separation)", sizes["Q2"],
-                   min(generic) if generic else None, str(single_neuron.separation_size(width, 2, dim, bias=1))),
-        Transition(f"{group}: approximate recovery (MSE < {loose:g}) starts (optimistic size)",
-                   sizes["optimistic"], onset_below(records, group, loose),
-                   str(single_neuron.optimistic_size(dim, bias=1))),
-        Transition(f"{group}: runs approximately recovered below the optimistic size", 0, len(below),
+        block_transition(f"{group}: exact recovery from generic c starts (Q2 separation)", sizes["Q2"],
+                         records, group, lambda r: bool(r.recovered) and generic_imbalance(r), seeds, q2),
+        block_transition(f"{group}: approximate recovery (error < {loose:g}) starts (optimistic size)",
+                         sizes["optimistic"], records, group, approximate, seeds,
+                         str(single_neuron.optimistic_size(dim, bias=1))),
+        Transition(f"{group}: runs approximately recovered below the optimistic size", (0,) * len(below), below,
                    f"n < {sizes['optimistic']}"),
-        Transition(f"{group}: any exact recovery starts", sizes["Q2"], onset(rows, group),
-                   str(single_neuron.separation_size(width, 2, dim, bias=1)), claimed=False),
-        Transition(f"{group}: first recovery on Q1", sizes["Q1"], min(q1) if q1 else None,
-                   str(single_neuron.separation_size(width, 1, dim, bias=1)), claimed=False),
+        Transition(f"{group}: runs recovered exactly from generic c below the Q2 separation size",
+                   (0,) * len(below_q2), below_q2, f"n < {sizes['Q2']}"),
+        block_transition(f"{group}: any exact recovery starts", sizes["Q2"], records, group,
+                         lambda r: bool(r.recovered), seeds, q2, claimed=False),
+        block_transition(f"{group}: first recovery on Q1", sizes["Q1"], records, group,
+                         lambda r: bool(r.recovered) and r.extra.get("branch") == "Q1", seeds,
+                         str(single_neuron.separation_size(width, 1, dim, bias=1)), claimed=False),
     ]
+
+
+def _count_below(records: list, group: str, size: int, hit, seeds: int) -> tuple:
+    """Hits at ``n < size`` in each seed block."""
+    return tuple(
+        sum(1 for r in records if r.key.group == group and r.key.seed in block and r.key.n < size and hit(r))
+        for block in seed_blocks(seeds)
+    )
 
 
 def early_recoveries(records: list, dim: int, width: int) -> list:

@@ -8,12 +8,10 @@ the store at once, so an interrupted sweep resumes where it stopped.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from tqdm import tqdm
-
+from rankstrat.numerics.progress import Progress
 from rankstrat.numerics.training.experiments.definition import Experiment, Summary
 from rankstrat.numerics.training.store import SweepStore
 from rankstrat.theory.errors import InputError
@@ -137,10 +135,8 @@ def run_sweep(
     batches = experiment.batches(settings, todo)
     wanted = {key.run_id for key in keys}
     diverged = sum(r.diverged for r in store.records(experiment.name, wanted))
-    bar = tqdm(
-        total=len(keys), initial=len(keys) - len(todo), desc=experiment.name, unit="run",
-        file=sys.stderr, disable=not progress,
-    )
+    bar = Progress(total=len(keys), initial=len(keys) - len(todo), desc=experiment.name, unit="run",
+                   enabled=progress)
     bar.set_postfix(diverged=diverged)
     written = 0
 
@@ -229,8 +225,8 @@ def run_in_memory(experiment: Experiment, settings: dict, device: str = "cpu") -
     >>> exp = get_experiment("mf4x4")
     >>> settings = exp.settings(fast=True, seeds=2)
     >>> settings["sizes"] = {"rank1-a": [15, 16]}
-    >>> [t.measured for t in run_in_memory(exp, settings).transitions]
-    [15]
+    >>> [t.measured for t in run_in_memory(exp, settings).transitions]  # one onset per seed (two blocks)
+    [(16, 15)]
     """
     keys = experiment.run_keys(settings)
     records = []

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from rankstrat.numerics.model.realize import realize
 from rankstrat.numerics.training.experiments.definition import (
+    APPROXIMATE_THRESHOLD,
+    EXACT_THRESHOLD,
+    SEED_BLOCKS,
     Experiment,
     RunKey,
     Summary,
-    Transition,
-    onset,
-    onset_below,
+    block_transition,
     recovery_rows,
 )
 from rankstrat.numerics.training.experiments.single_neuron import (
@@ -57,19 +58,19 @@ class Width(Experiment):
 
     name = "width"
     title = "Width independence: the transition stays at the optimistic size as the width grows"
-    source = "arXiv 2307.08921 (model rank independent of width); THEORY.md section 2"
+    source = "arXiv 2307.08921 (model rank independent of width); docs/theory.md section 2"
     batch_size = 300
 
     def default_settings(self, fast: bool) -> dict:
         return {
-            "seeds": 8 if fast else 20,
+            "seeds": SEED_BLOCKS * (16 if fast else 20),
             "widths": [2, 10] if fast else [2, 10, 50],
             "sizes": [2, 3] if fast else list(range(2, 9)),
             "dim": 1,
             "init_variance": 1e-20,
             "lr": 0.5,
-            "threshold": 1e-8,
-            "approximate_threshold": 1e-4,
+            "threshold": EXACT_THRESHOLD,
+            "approximate_threshold": APPROXIMATE_THRESHOLD,
             "descent_steps": 1500 if fast else 5000,
             "polish_iters": 300,
             "train_tol": 1e-20,
@@ -100,15 +101,19 @@ class Width(Experiment):
             spec = student_spec(settings["dim"], group_width(group))
             form = twolayer.target_rank(spec, 1)
             label = f"{group} (M={realize(spec).num_params})"
-            transitions.append(Transition(f"{label}: approximate recovery (MSE < {loose:g}) starts",
-                                          form.value, onset_below(records, group, loose), str(form)))
-            transitions.append(Transition(f"{label}: exact recovery starts", form.value, onset(rows, group),
-                                          str(form), claimed=False))
+            transitions.append(block_transition(
+                f"{label}: approximate recovery (error < {loose:g}) starts", form.value, records, group,
+                lambda r: r.converged and r.test_error < loose, settings["seeds"], str(form)))
+            transitions.append(block_transition(
+                f"{label}: exact recovery starts", form.value, records, group, lambda r: bool(r.recovered),
+                settings["seeds"], str(form), claimed=False))
             lines[group] = {f"{group}: optimistic {form.value}": form.value}
         notes = [
             f"target tanh(x + 1), d={settings['dim']}, bias; init variance {settings['init_variance']:g}; lr "
             f"{settings['lr']}; {settings['descent_steps']} gradient steps then Levenberg-Marquardt polish; "
             f"{settings['seeds']} seeds",
-            f"recovered: test MSE < {settings['threshold']:g}; approximately recovered: test MSE < {loose:g}",
+            f"recovered: relative test error < {settings['threshold']:g}; approximately recovered: relative "
+            f"test error < {loose:g}; rates over all runs with 95 % Wilson intervals; onsets on {SEED_BLOCKS} "
+            f"disjoint seed blocks",
         ]
         return Summary(self.name, rows, transitions, lines, notes)
