@@ -175,11 +175,8 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.rank.engine import jacobian_rank
-    >>> from rankstrat.numerics.model.jacobian import jacobian
-    >>> spec, theta, X = parse_spec("twolayer:d=2,k=2"), np.array([0.3, -0.7, 1.1, 0.4, 0.9, -1.2]), np.eye(2).repeat(6, 0) + np.arange(24.0).reshape(12, 2) / 7
-    >>> result = jacobian_rank(spec, {"W": theta[:4].reshape(2, 2), "a": theta[4:]}, X, certify=False)
-    >>> attach_lower_bound(result, spec, theta, X, jacobian(spec, theta, X)); result.lower_method
+    >>> from rankstrat.numerics.rank.engine import model_rank
+    >>> model_rank(parse_spec("twolayer:d=2,k=2"), certify=True).lower_method
     'arb ball determinant of a 6x6 minor'
     """
     if len(theta) > MAX_CERTIFY_PARAMS:

@@ -513,22 +513,24 @@ def jacobian_rank(
         lower_bound=0, lower_method="trivial", upper_bound=upper, upper_method=upper_method,
         warnings=result_warnings, methods=methods, estimate=decision.rank, estimate_clear=decision.clear,
     )
-    # polynomial family models: exact bounds from the dual forward map, no sympy expansion
+    # polynomial family models: exact bounds from the dual forward map before any sympy expansion
     exact_backend = spec.polynomial and has_dual_forward(spec)
-    provable = certify and spec.analytic and symbolic and not exact_backend
+    provable = certify and spec.analytic and symbolic
     symbolic_ok = symbolic
-    if provable:
+    if certify and exact_backend:  # exact bounds first: they usually close the interval at once
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+    if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
         symbolic_ok = symbolic_ok and certify_module.prove_zero_columns(result, spec, theta, X, J)
+    if certify and not exact_backend and result.lower_bound < result.upper_bound:
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+    if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
             result, spec, theta, X, Js, [result.upper_bound, decision.rank]
         )
-    if certify and result.lower_bound < result.upper_bound:
-        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
     high = None
     if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
         can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= MAX_HIGH_PRECISION_COST
-        can_escalate = can_escalate and not (certify and exact_backend)
         if can_escalate:
             high = _guarded_escalation(spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None))
             if provable and high is not None and high[0].clear:
