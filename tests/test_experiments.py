@@ -174,3 +174,11 @@ def test_convolution_one_channel_onsets_at_7_15_21():
     settings["sizes"] = {"conv-k1": [6, 7], "local-k1": [14, 15], "dense-k1": [20, 21]}
     transitions = run_in_memory(experiment, settings).transitions
     assert [(t.predicted, t.measured) for t in transitions] == [(7, 7), (15, 15), (21, 21)]
+
+
+def test_mf4x4_trains_its_full_grid_in_one_batch():
+    # a batch costs about as much as its slowest run: splitting the grid repeats the step loop
+    experiment = get_experiment("mf4x4")
+    settings = experiment.settings(fast=False)
+    keys = experiment.run_keys(settings)
+    assert len(keys) > 3200 and len(experiment.batches(settings, keys)) == 1

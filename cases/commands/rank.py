@@ -41,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", choices=DEVICES, help="torch device for the float64 Jacobian")
     add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="seconds of certification work (default 120); steps that do not fit are listed as skipped")
     parser.add_argument("--minimize", action="store_true",
                         help="also measure the rank at other points computing the same function (idle units "
                              "zeroed, freed, or copies of active units) and report the lowest: the optimistic size "
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> run(argparse.Namespace(spec="mf:n1=2,k=1,n2=2", at="random", target=None, inputs=None, seed=0,
-    ...                        device="cpu", no_certify=False, json=False, minimize=False))  # doctest: +ELLIPSIS
+    ...                        device="cpu", no_certify=False, budget=None, json=False, minimize=False))  # doctest: +ELLIPSIS
     spec           mf:n1=2,k=1,n2=2,depth=2
     parameters     4
     model rank     3 (certified)
@@ -77,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     """
     spec = parse_spec(args.spec)
     check_request(spec, args.inputs, memory_limit(args))
+    budget = getattr(args, "budget", None)
+    if budget is not None and not budget > 0:
+        raise InputError(f"--budget must be a positive number of seconds, got {budget}")
     if args.target is not None:
         if args.at != "random":
             raise InputError("--target and --at choose the point in two ways; give one of them")
@@ -86,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         form, at, bound = closed_form_for(spec, args.at), args.at, False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
-        certify=not args.no_certify, device=str(resolve_device(args.device)),
+        certify=not args.no_certify, device=str(resolve_device(args.device)), budget=budget,
     )
     if form is None or result.rank is None or result.input_limited:
         agree = None

@@ -180,3 +180,27 @@ def stratum_parametrization(spec: Spec, labels: dict) -> Parametrization:
     7
     """
     return cnn_parametrization(spec, labels["active"])
+
+
+def neuron_units(spec, index: dict) -> list:
+    """``(incoming, outgoing)`` parameter indices of each channel (convolution)
+    or each neuron (locally connected).
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> spec = parse_spec("cnn1d:d=3,s=2,k=1")
+    >>> neuron_units(spec, param_indices(spec))
+    [([0, 1], [2, 3])]
+    """
+    W, a, b = index["W"], index["a"], index.get("b")
+    units = []
+    for c in range(W.shape[0]):
+        if W.ndim == 2:
+            units.append((W[c].tolist() + ([int(b[c])] if b is not None else []), a[c].tolist()))
+            continue
+        for q in range(W.shape[1]):
+            incoming = W[c, q].tolist() + ([int(b[c, q])] if b is not None else [])
+            units.append((incoming, [int(a[c, q])]))
+    return units

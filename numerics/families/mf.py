@@ -120,3 +120,33 @@ def stratum_parametrization(spec: Spec, labels: dict) -> Parametrization:
     15
     """
     return mf_parametrization(spec, labels["rA"], labels["rB"])
+
+
+def kernel_vectors(spec, index: dict) -> list:
+    """Kernel vectors of the Jacobian at every point, from the scaling symmetry.
+
+    ``f = u^T A1 ... AL v`` is unchanged by ``A_i -> A_i G``,
+    ``A_(i+1) -> G^-1 A_(i+1)``; the derivative at ``G = I + t E_pq`` is
+    ``(A_i E_pq, -E_pq A_(i+1))``, in the kernel for every input. Each vector is a
+    list of ``(target index, integer coefficient, source index)``: entry
+    ``target`` equals ``coefficient * theta[source]``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> spec = parse_spec("mf:n1=2,k=2,n2=2")
+    >>> vectors = kernel_vectors(spec, param_indices(spec))
+    >>> len(vectors), vectors[0]
+    (4, [(0, 1, 0), (2, 1, 2), (4, -1, 4), (5, -1, 5)])
+    """
+    names = list(index)
+    out = []
+    for left, right in zip(names[:-1], names[1:]):
+        A, B = index[left], index[right]
+        for p in range(A.shape[1]):
+            for q in range(A.shape[1]):
+                vector = [(int(A[r, q]), 1, int(A[r, p])) for r in range(A.shape[0])]
+                vector += [(int(B[p, c]), -1, int(B[q, c])) for c in range(B.shape[1])]
+                out.append(vector)
+    return out

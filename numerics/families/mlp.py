@@ -45,3 +45,26 @@ def narrow_target(spec: Spec, value: str, seed: int = 0) -> Target:
 
 TARGETS = {"narrow": ("narrow=W1-W2-...", narrow_target)}
 """Structural targets: key -> (how it is written, builder)."""
+
+
+def neuron_units(spec, index: dict) -> list:
+    """``(incoming, outgoing)`` parameter indices of each hidden neuron, layer by layer.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> spec = parse_spec("mlp:d=2,widths=2-1")
+    >>> neuron_units(spec, param_indices(spec))
+    [([0, 1], [4]), ([2, 3], [5]), ([4, 5], [6])]
+    """
+    units, layer = [], 1
+    while f"W{layer}" in index:
+        W = index[f"W{layer}"]
+        after = index.get(f"W{layer + 1}")
+        for j in range(W.shape[0]):
+            incoming = W[j].tolist() + ([int(index[f"b{layer}"][j])] if f"b{layer}" in index else [])
+            outgoing = after[:, j].tolist() if after is not None else [int(index["a"][j])]
+            units.append((incoming, outgoing))
+        layer += 1
+    return units

@@ -203,3 +203,21 @@ def stratum_parametrization(spec: Spec, labels: dict) -> Parametrization:
     5
     """
     return twolayer_parametrization(spec, twolayer_stratum_neurons(spec, labels))
+
+
+def neuron_units(spec, index: dict) -> list:
+    """``(incoming, outgoing)`` parameter indices of each hidden neuron.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> spec = parse_spec("twolayer:d=2,k=2,bias=1")
+    >>> neuron_units(spec, param_indices(spec))[0]
+    ([0, 1, 4], [6])
+    """
+    units = []
+    for j in range(index["W"].shape[0]):
+        incoming = index["W"][j].tolist() + ([int(index["b"][j])] if "b" in index else [])
+        units.append((incoming, [int(index["a"][j])]))
+    return units

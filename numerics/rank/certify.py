@@ -175,8 +175,15 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.rank.engine import model_rank
-    >>> model_rank(parse_spec("twolayer:d=2,k=2"), certify=True).lower_method
+    >>> from rankstrat.numerics.rank.engine import jacobian_rank
+    >>> from rankstrat.numerics.model.jacobian import jacobian
+    >>> from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+    >>> spec = parse_spec("twolayer:d=2,k=2")
+    >>> point, X = random_point(spec), generic_inputs(spec, 12)
+    >>> theta = flat_point(spec, point)
+    >>> result = jacobian_rank(spec, point, X, certify=False)
+    >>> ok = prove_lower_bound(result, spec, theta, X, jacobian(spec, theta, X), [6])
+    >>> result.lower_method
     'arb ball determinant of a 6x6 minor'
     """
     if len(theta) > MAX_CERTIFY_PARAMS:

@@ -53,6 +53,8 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
+from rankstrat.numerics.backends.bounds import attach_bounds
+from rankstrat.numerics.backends.forward import has_dual_forward
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, resolve_point
 from rankstrat.numerics.rank.scaling import equilibrate, require_finite
@@ -316,6 +318,31 @@ class RankResult:
         return f"{rank} of {self.num_params} parameters ({self.certainty}, gap {gap}, {self.digits} digits)"
 
 
+SINGLE_THREAD_SVD = 1000
+"""Up to this many columns the float64 SVD runs on one BLAS thread (see :func:`singular_values`)."""
+
+
+def singular_values(J: np.ndarray) -> np.ndarray:
+    """Float64 singular values; one BLAS thread for small matrices.
+
+    Right after a torch computation, torch's OpenMP threads keep spinning for a
+    while and a multithreaded LAPACK SVD of a small matrix competes with them
+    for the cores (measured up to 10x slower on a shared 2-core machine); one
+    thread avoids it, and costs little at these sizes.
+
+    Examples
+    --------
+    >>> singular_values(np.diag([3.0, 4.0])).tolist()
+    [4.0, 3.0]
+    """
+    if min(J.shape) > SINGLE_THREAD_SVD:
+        return np.linalg.svd(J, compute_uv=False)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        return np.linalg.svd(J, compute_uv=False)
+
+
 def high_precision_spectrum(spec: Spec, theta, X, dps: int, row_scale=None, col_scale=None) -> list:
     """Singular values of the Jacobian computed in mpmath at ``dps`` digits from the
     exact point, optionally scaled by (power-of-two) row and column factors.
@@ -412,6 +439,7 @@ def jacobian_rank(
     device: str = "cpu",
     J: np.ndarray | None = None,
     generic: bool = False,
+    budget: float | None = None,
 ) -> RankResult:
     """Rank of the Jacobian at ``point`` and inputs ``X``: proven interval, estimate, label.
 
@@ -434,6 +462,8 @@ def jacobian_rank(
         True when the point was drawn at random: a clear float64 decision may
         then stand as ``float64-gap``. At any other point a rank below the
         proven upper bound needs high precision.
+    budget : float, optional
+        Seconds for the bounds of :func:`rankstrat.numerics.backends.bounds.prove_bounds`.
 
     Returns
     -------
@@ -476,18 +506,25 @@ def jacobian_rank(
     if scaled:
         methods.append("power-of-two row and column scaling (badly scaled Jacobian)")
     with np.errstate(all="ignore"):
-        decision = decide_spectrum(np.linalg.svd(Js, compute_uv=False), J.shape, FLOAT64_EPS)
+        decision = decide_spectrum(singular_values(Js), J.shape, FLOAT64_EPS)
     upper, upper_method = _trivial_upper(n, size)
     result = RankResult(
         None, "undecided", size, n, decision.gap, decision.relative, 16,
         lower_bound=0, lower_method="trivial", upper_bound=upper, upper_method=upper_method,
         warnings=result_warnings, methods=methods, estimate=decision.rank, estimate_clear=decision.clear,
     )
+    # polynomial family models: exact bounds from the dual forward map before any sympy expansion
+    exact_backend = spec.polynomial and has_dual_forward(spec)
     provable = certify and spec.analytic and symbolic
     symbolic_ok = symbolic
-    if provable:
+    if certify and exact_backend:  # exact bounds first: they usually close the interval at once
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+    if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
         symbolic_ok = symbolic_ok and certify_module.prove_zero_columns(result, spec, theta, X, J)
+    if certify and not exact_backend and result.lower_bound < result.upper_bound:
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+    if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
             result, spec, theta, X, Js, [result.upper_bound, decision.rank]
         )
@@ -522,6 +559,7 @@ def model_rank(
     escalate: bool = True,
     certify: bool = True,
     device: str = "cpu",
+    budget: float | None = None,
 ) -> RankResult:
     """Model rank of ``spec`` at a point: rank of the Jacobian at ``n`` generic inputs.
 
@@ -538,6 +576,8 @@ def model_rank(
         See :func:`jacobian_rank`.
     device : str
         Torch device for the float64 Jacobian.
+    budget : float, optional
+        Seconds of certification work.
 
     Returns
     -------
@@ -556,4 +596,6 @@ def model_rank(
     n = 2 * num_params(spec) if n_inputs is None else n_inputs
     X = generic_inputs(spec, n, seed)
     generic = isinstance(at, str) and at == "random"
-    return jacobian_rank(spec, point, X, escalate=escalate, certify=certify, device=device, generic=generic)
+    return jacobian_rank(
+        spec, point, X, escalate=escalate, certify=certify, device=device, generic=generic, budget=budget
+    )

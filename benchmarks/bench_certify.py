@@ -1,0 +1,122 @@
+"""Certification benchmarks: proven ranks at scale, as ratios against one float64 SVD
+of the same Jacobian measured in the same run.
+
+1. twolayer tanh d=20, k=100, bias=1 (M=2200, n=4400) at a random point:
+   certified (lower == upper) in <= 20x one SVD.
+2. mf n1=n2=k=20 (M=800, n=1600): certified in <= 5x one SVD.
+3. cnn2d d=28, s=3, k=1 (convolution, M=685): certified.
+4. deep polynomial networks (pow2/pow3, about 100 parameters): certified in seconds.
+5. Curves over M = 110 ... 2200 (twolayer tanh, d=20, bias=1): vmap Jacobian
+   against the per-input autograd loop, and the rank decision (``certify`` off)
+   and the certified decision against one SVD.
+6. (``--locally-connected``) cnn2d d=28, s=3, k=1, share=0 (M=6760): the proof
+   alone (no float64 SVD) within ``--budget`` seconds.
+
+Run: ``python -m benchmarks.bench_certify [--quick] [--locally-connected]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from benchmarks.timing import best_time
+from rankstrat.numerics.backends.bounds import prove_bounds
+from rankstrat.numerics.model.jacobian import jacobian, jacobian_loop
+from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
+from rankstrat.numerics.rank.engine import jacobian_rank
+from rankstrat.theory.spec import parse_spec
+
+
+def _setup(text: str, seed: int = 0, n: int | None = None):
+    spec = parse_spec(text)
+    scale = 1 / np.sqrt(spec["d"]) if spec.family == "twolayer" else 1.0
+    point = random_point(spec, seed, scale=scale)
+    theta = flat_point(spec, point)
+    X = generic_inputs(spec, 2 * len(theta) if n is None else n, seed)
+    return spec, point, theta, X
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def certified_against_svd(text: str) -> dict:
+    """Time one SVD and the whole certified decision (Jacobian, SVD, bounds)."""
+    spec, point, theta, X = _setup(text)
+    jacobian(spec, theta, X[:8])  # warm-up
+    J = jacobian(spec, theta, X)
+    svd = best_time(lambda: np.linalg.svd(J, compute_uv=False), repeat=1)
+    result, total = _timed(lambda: jacobian_rank(spec, point, X))
+    return {
+        "spec": text, "M": len(theta), "n": len(X), "svd_s": round(svd, 2), "certified_s": round(total, 2),
+        "ratio": round(total / svd, 2), "rank": result.rank, "certainty": result.certainty,
+        "lower": f"{result.lower_bound} ({result.lower_method})", "upper": f"{result.upper_bound} ({result.upper_method})",
+        "steps": [m for m in result.methods if m.startswith("attempted")],
+    }
+
+
+def plain(text: str) -> dict:
+    spec, point, theta, X = _setup(text)
+    result, total = _timed(lambda: jacobian_rank(spec, point, X))
+    return {"spec": text, "M": len(theta), "seconds": round(total, 2), "rank": result.rank,
+            "certainty": result.certainty, "lower": result.lower_bound, "upper": result.upper_bound}
+
+
+def curve_point(k: int, loop_inputs: int = 200) -> dict:
+    text = f"twolayer:d=20,k={k},act=tanh,bias=1"
+    spec, point, theta, X = _setup(text)
+    jacobian(spec, theta, X[:8])
+    vmap = best_time(lambda: jacobian(spec, theta, X), repeat=2)
+    loop = best_time(lambda: jacobian_loop(spec, theta, X[:loop_inputs]), repeat=1) * len(X) / loop_inputs
+    J = jacobian(spec, theta, X)
+    svd = best_time(lambda: np.linalg.svd(J, compute_uv=False), repeat=2)
+    decision = best_time(lambda: jacobian_rank(spec, point, X, certify=False), repeat=2)
+    certified, seconds = _timed(lambda: jacobian_rank(spec, point, X))
+    return {"M": len(theta), "jacobian_vmap_s": round(vmap, 3), "loop_over_vmap": round(loop / vmap, 1),
+            "svd_s": round(svd, 3), "jacobian_over_svd": round(vmap / svd, 2),
+            "decision_over_svd": round(decision / svd, 2), "certified_over_svd": round(seconds / svd, 2),
+            "certainty": certified.certainty}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
+    parser.add_argument("--locally-connected", action="store_true", help="also the 28x28 locally connected proof")
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds for the locally connected proof")
+    args = parser.parse_args(argv)
+    out = {}
+    big = ["twolayer:d=6,k=10,act=tanh,bias=1", "mf:n1=6,k=6,n2=6"] if args.quick else [
+        "twolayer:d=20,k=100,act=tanh,bias=1", "mf:n1=20,k=20,n2=20"]
+    out["certified_vs_svd"] = [certified_against_svd(text) for text in big]
+    for row in out["certified_vs_svd"]:
+        print(json.dumps(row), flush=True)
+    others = ["mlp:d=3,widths=3-2,act=pow3,bias=0"] if args.quick else [
+        "cnn2d:d=28,s=3,k=1", "mlp:d=4,widths=8-6,act=pow3,bias=0", "mlp:d=4,widths=8-6,act=pow2,bias=0",
+        "mlp:d=5,widths=10-4,act=pow3,bias=1", "mlp:d=3,widths=6-6-6,act=pow2,bias=0"]
+    out["certified"] = [plain(text) for text in others]
+    for row in out["certified"]:
+        print(json.dumps(row), flush=True)
+    ks = (2, 5) if args.quick else (5, 11, 22, 45, 100)
+    out["curve"] = []
+    for k in ks:
+        out["curve"].append(curve_point(k))
+        print(json.dumps(out["curve"][-1]), flush=True)
+    if args.locally_connected:
+        spec, _, theta, X = _setup("cnn2d:d=28,s=3,k=1,share=0", n=None)
+        X = X[: len(theta) + len(theta) // 20]
+        bounds, seconds = _timed(lambda: prove_bounds(spec, theta, X, target=len(theta), budget=args.budget))
+        out["locally_connected"] = {"M": len(theta), "n": len(X), "seconds": round(seconds, 1),
+                                    "interval": bounds.interval, "attempted": bounds.attempted,
+                                    "skipped": bounds.skipped}
+        print(json.dumps(out["locally_connected"]), flush=True)
+    return out
+
+
+if __name__ == "__main__":
+    main()
