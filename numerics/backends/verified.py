@@ -59,7 +59,8 @@ def frobenius_upper(A) -> float:
     A = np.asarray(A, dtype=np.float64)
     if A.size == 0:
         return 0.0
-    total = float(np.sum(np.square(A)))
+    with np.errstate(over="ignore"):  # an overflow gives inf: still an upper bound
+        total = float(np.sum(np.square(A)))
     total = total * (1.0 + 2.0 * gamma(A.size + 2)) + A.size * ETA
     return float(inflate(math.sqrt(total)))
 
