@@ -122,17 +122,17 @@ def _rows(results) -> list:
     ]
 
 
-def _short(text: str, count: int, width: int = 40) -> str:
-    """``text``, or ``"N perturbations"`` when it is wider than ``width``; ``-`` when empty.
+def _short(text: str, instead: str, width: int = 40) -> str:
+    """``text``, or ``instead`` when it is wider than ``width``; ``-`` when empty.
 
     Examples
     --------
-    >>> _short("6, 8", 2), _short("x" * 50, 9), _short("", 0)
+    >>> _short("6, 8", "2 perturbations"), _short("x" * 50, "9 perturbations"), _short("", "none")
     ('6, 8', '9 perturbations', '-')
     """
     if not text:
         return "-"
-    return text if len(text) <= width else f"{count} perturbations"
+    return text if len(text) <= width else instead
 
 
 FALSIFY_COLUMNS = ["id", "predicted", "measured", "perturbed", "survivors", "result"]
@@ -177,9 +177,10 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
     for f in outcomes:
         r = f.result
         rows.append({
-            "id": r.id, "predicted": r.as_dict()["predicted"], "measured": r.as_dict()["measured"],
-            "perturbed": _short(", ".join(map(str, f.tried)), len(f.tried)),
-            "survivors": f.reason or _short(", ".join(map(str, f.survivors)), len(f.survivors)),
+            "id": r.id, "predicted": _short(str(r.as_dict()["predicted"]), "(long: see the claim report)", 60),
+            "measured": _short(str(r.as_dict()["measured"]), "(long: see the claim report)", 60),
+            "perturbed": _short(", ".join(map(str, f.tried)), f"{len(f.tried)} perturbations"),
+            "survivors": f.reason or _short(", ".join(map(str, f.survivors)), f"{len(f.survivors)} perturbations"),
             "result": "falsified" if f.falsified else "SURVIVES",
         })
     record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims), falsify=True)
