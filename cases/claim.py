@@ -318,6 +318,8 @@ def same_formula(first, second, largest: int = 9) -> bool:
 
     import sympy
 
+    # the theory's size symbols carry assumptions (positive, integer): compare by name
+    first, second = (f.subs({s: sympy.Symbol(s.name) for s in f.free_symbols}) for f in (first, second))
     if sympy.simplify(first - second) == 0:
         return True
     symbols = sorted(first.free_symbols | second.free_symbols, key=str)

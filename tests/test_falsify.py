@@ -58,7 +58,7 @@ def test_check_falsify_lists_survivors_and_exits_1(run_cli, monkeypatch):
     monkeypatch.setattr(_check_module(), "all_claims", lambda full=False: [sound, blind])
     code, out, _ = run_cli("check", "--falsify", "--no-progress")
     assert code == 1
-    assert "1 falsified, 1 surviving" in out
+    assert "1 falsified, 1 surviving, 0 failing unperturbed" in out
     assert "survives: mf.blind: the check decides without the prediction" in out
     assert "survives: mf.sound" not in out
 
@@ -80,3 +80,17 @@ def test_every_catalogue_prediction_has_a_perturbation():
         if claim.topic in ("training", "curves") and claim.full_only:
             continue  # their predictions need the long runs
         assert perturbations(claim.predicted(), claim.tolerance, claim.comparison), claim.id
+
+
+def test_check_falsify_exits_1_when_a_claim_fails_unperturbed(run_cli, monkeypatch):
+    # a failing claim is trivially "falsified" by every perturbation: the self-test
+    # must still report it, unless it is a known non-reproduction
+    wrong = Claim("mf.wrong", "2 = 3", "test", lambda: 2, lambda: Measurement(3, "exact"))
+    known = Claim("mf.known", "2 = 3", "test", lambda: 2, lambda: Measurement(3, "exact"),
+                  does_not_reproduce="measured 3")
+    monkeypatch.setattr(_check_module(), "all_claims", lambda full=False: [known])
+    code, out, _ = run_cli("check", "--falsify", "--no-progress")
+    assert code == 0 and "0 failing unperturbed" in out
+    monkeypatch.setattr(_check_module(), "all_claims", lambda full=False: [known, wrong])
+    code, out, _ = run_cli("check", "--falsify", "--no-progress")
+    assert code == 1 and "1 failing unperturbed" in out and "fails unperturbed: mf.wrong" in out

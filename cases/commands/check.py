@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--falsify", action="store_true",
                         help="rerun every claim with its prediction perturbed (integers +-1, reals beyond "
                              "their tolerance, sets by one element); list the claims that still pass; "
-                             "exit 1 if any does")
+                             "exit 1 if any does, or if a claim fails unperturbed")
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format (json: JSON only on stdout)")
     parser.add_argument("--out", help="also write the report with its provenance, row by row as claims finish "
                         "(.json, .csv, .tex, .md, else text)")
@@ -139,7 +139,8 @@ FALSIFY_COLUMNS = ["id", "predicted", "measured", "perturbed", "survivors", "res
 
 
 def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) -> int:
-    """``--falsify``: each claim against its perturbed predictions; 1 when any claim survives.
+    """``--falsify``: each claim against its perturbed predictions; 1 when any claim
+    survives, or fails unperturbed (a known non-reproduction excepted).
 
     A claim survives when a perturbed prediction still passes, or when it cannot
     be perturbed (no perturbation, a check that ignores the prediction, an error).
@@ -162,7 +163,7 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
     id,predicted,measured,perturbed,survivors,result
     mf.target-rank-1,7,7,"6, 8",-,falsified
     <BLANKLINE>
-    1 falsified, 0 surviving
+    1 falsified, 0 surviving, 0 failing unperturbed
     0
     """
     outcomes = []
@@ -186,10 +187,14 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
     record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims), falsify=True)
     print(format_rows(rows, FALSIFY_COLUMNS, args.format, provenance=record))
     surviving = [f for f in outcomes if not f.falsified]
+    failing = [f for f in outcomes if not f.result.ok]  # fails unperturbed: the claim itself is broken
     if args.format != "json":
-        print(f"\n{len(outcomes) - len(surviving)} falsified, {len(surviving)} surviving")
+        print(f"\n{len(outcomes) - len(surviving)} falsified, {len(surviving)} surviving, "
+              f"{len(failing)} failing unperturbed")
         for f in surviving:
             print(f"  survives: {f.result.id}: {f.reason or 'still passes with ' + ', '.join(map(str, f.survivors))}")
+        for f in failing:
+            print(f"  fails unperturbed: {f.result.id}: {f.result.error or f.result.detail}")
     if out:
         write_rows(out, rows, FALSIFY_COLUMNS, record)
-    return 1 if surviving else 0
+    return 1 if surviving or failing else 0

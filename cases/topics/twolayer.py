@@ -108,7 +108,7 @@ CLAIMS = [
         f"twolayer:d=3,k=4,act={act},bias={b}",
         _at_point_value(neurons),
         point=_stratum(neurons),
-        required_certainty="certified",
+        required_certainty="high-precision",
     )
     for act in CLASS_ACTIVATIONS
     for name, neurons in [("sign-duplicates", STRATA["sign-duplicates"]), ("zero-weight", STRATA["zero-weight"])]
@@ -122,7 +122,7 @@ CLAIMS = [
         f"twolayer:d=3,k=4,act={act},bias=1",
         _at_point_value(SHARED_WEIGHT),
         point=_stratum(SHARED_WEIGHT),
-        required_certainty="certified",
+        required_certainty="high-precision",
     )
     for act in ("sin", "exp", "tanh", "sigmoid")
 ] + [

@@ -81,11 +81,25 @@ def _sources(narrow_width: int, wide_width: int, mode: str) -> list:
 
 
 def _fractions(sources: list, rng: np.random.Generator) -> np.ndarray:
+    """Split fractions of the copies of each unit: powers of two summing to 1
+    (1/2, 1/4, ..., the last two equal), in a random order.
+
+    Products with powers of two are exact in float64, so the embedded point
+    computes exactly the narrow point's function and its copies are exactly
+    proportional (random fractions would round, and the rank at the rounded
+    point is higher).
+
+    Examples
+    --------
+    >>> f = _fractions([0, 0, 0, 1, None], np.random.default_rng(0))
+    >>> sorted(f[:3].tolist()), f[3:].tolist()
+    ([0.25, 0.25, 0.5], [1.0, 0.0])
+    """
     frac = np.zeros(len(sources))
     for p in {s for s in sources if s is not None}:
         copies = [i for i, s in enumerate(sources) if s == p]
-        share = rng.uniform(0.25, 1.0, size=len(copies))
-        frac[copies] = share / share.sum()
+        share = [2.0 ** -(i + 1) for i in range(len(copies) - 1)] + [2.0 ** -(len(copies) - 1)]
+        frac[copies] = rng.permutation(share)
     return frac
 
 
