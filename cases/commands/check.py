@@ -186,7 +186,8 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
         })
     record = provenance(only=args.only, topic=args.topic, full=args.full, claims=len(claims), falsify=True)
     print(format_rows(rows, FALSIFY_COLUMNS, args.format, provenance=record))
-    surviving = [f for f in outcomes if not f.falsified]
+    # a known non-reproduction already fails its prediction; a neighbour may match what was measured
+    surviving = [f for f in outcomes if not f.falsified and f.result.does_not_reproduce is None]
     failing = [f for f in outcomes if not f.result.ok]  # fails unperturbed: the claim itself is broken
     if args.format != "json":
         print(f"\n{len(outcomes) - len(surviving)} falsified, {len(surviving)} surviving, "

@@ -15,7 +15,7 @@ Beside them is the *float64 estimate*, read off the float64 spectrum by the
 decision rule below. The label says what is known of the rank itself:
 
 - ``certified``: ``lower == upper`` (a proof);
-- ``high-precision``: two successive mpmath precisions (30, 60, 120, 240 digits,
+- ``high-precision``: three successive mpmath precisions (30, 60, 120, 240 digits,
   from the exact point) give the same rank with a clear decision, the
   smallest kept singular value above that precision's signal floor, and the
   rank lies in the proven interval (strong evidence, not a proof);
@@ -63,6 +63,11 @@ from rankstrat.theory.spec import Spec
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 PRECISIONS = (30, 60, 120, 240)
+AGREEING_PRECISIONS = 3
+"""Successive precisions (each twice the last) that must give one clear rank for
+``high-precision``: a singular value hidden below 1e-30 and above 1e-120 changes
+the rank between them (seen at a point whose weights are in the thousands, where
+two precisions agreed on a rank 4 below the truth)."""
 """Decimal digits tried, in order, when float64 is ambiguous."""
 MAX_HIGH_PRECISION_COST = 2 * 120**3
 """Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
@@ -345,14 +350,15 @@ def singular_values(J: np.ndarray) -> np.ndarray:
 
 def high_precision_spectrum(spec: Spec, theta, X, dps: int, row_scale=None, col_scale=None) -> list:
     """Singular values of the Jacobian computed in mpmath at ``dps`` digits from the
-    exact point, optionally scaled by (power-of-two) row and column factors.
+    exact point, scaled by powers of two (the given row and column factors, then
+    :func:`equilibrate_mpmath`): the rank is that of the Jacobian.
 
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
     >>> values = high_precision_spectrum(parse_spec("mf:n1=1,k=1,n2=1"), [3.0, 4.0], [[1.0, 1.0]], 30)
-    >>> mpmath.nstr(values[0], 10)
-    '5.0'
+    >>> mpmath.nstr(values[0], 6)   # of [[4, 3]] scaled to [[1/2, 3/4]]
+    '0.901388'
     """
     J = jacobian_mpmath(spec, theta, X, dps)
     with mpmath.workdps(dps):
@@ -360,23 +366,54 @@ def high_precision_spectrum(spec: Spec, theta, X, dps: int, row_scale=None, col_
             for i in range(J.rows):
                 for j in range(J.cols):
                     J[i, j] *= mpmath.mpf(float(row_scale[i])) * mpmath.mpf(float(col_scale[j]))
+        equilibrate_mpmath(J)
         return list(mpmath.svd_r(J, compute_uv=False))
 
 
+def equilibrate_mpmath(J) -> None:
+    """Scale the columns, then the rows, of an mpmath matrix in place by powers
+    of two to a largest entry in [1/2, 1) (all-zero lines are left alone).
+
+    The rank is unchanged. Columns that float64 underflows to zero (large
+    weights: ``tanh'(z)`` below 1e-308) keep their true size in mpmath; without
+    this scaling they would sit under every precision's noise ceiling.
+
+    Examples
+    --------
+    >>> J = mpmath.matrix([[mpmath.mpf("1e-400"), 1], [mpmath.mpf("3e-400"), 2]])
+    >>> min(mpmath.svd_r(J, compute_uv=False)) < 1e-300   # rank 2, hidden by the scales
+    True
+    >>> equilibrate_mpmath(J)
+    >>> min(mpmath.svd_r(J, compute_uv=False)) > 0.01
+    True
+    """
+    for count, entry in ((J.cols, lambda line, k: (k, line)), (J.rows, lambda line, k: (line, k))):
+        other = J.rows if count == J.cols else J.cols
+        for line in range(count):
+            largest = max(abs(J[entry(line, k)]) for k in range(other))
+            if largest:
+                scale = mpmath.ldexp(1, -mpmath.frexp(largest)[1])
+                for k in range(other):
+                    J[entry(line, k)] *= scale
+
+
 def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple[SpectrumDecision, int]:
-    """Recompute the spectrum at rising precision until two successive precisions
-    give the same clear rank (a singular value hidden just under one noise
-    ceiling shows above the next). Returns the last decision and its digits;
-    the decision is not clear when no two precisions agreed."""
-    previous = None
+    """Recompute the spectrum at rising precision until :data:`AGREEING_PRECISIONS`
+    successive precisions give the same clear rank (a singular value hidden
+    under one noise ceiling shows above a later one). Returns the last decision
+    and its digits; the decision is not clear when they never agreed."""
+    agreeing = []  # clear decisions of successive precisions with one rank
     decision = None
     for dps in PRECISIONS:
         methods.append(f"mpmath svd at {dps} digits from the exact point")
         values = high_precision_spectrum(spec, theta, X, dps, *scales)
         decision = decide_spectrum(values, np.shape(X)[:1] + (len(theta),), 10.0**-dps)
-        if decision.clear and previous is not None and previous.clear and previous.rank == decision.rank:
+        if not decision.clear:
+            agreeing = []
+            continue
+        agreeing = [d for d in agreeing if d.rank == decision.rank] + [decision]
+        if len(agreeing) == AGREEING_PRECISIONS:
             return decision, dps
-        previous = decision
     unclear = SpectrumDecision(decision.rank, decision.gap, False, decision.noise, decision.floor, decision.relative)
     return unclear, PRECISIONS[-1]
 
@@ -413,7 +450,7 @@ def _label(result: RankResult, decision: SpectrumDecision, high: tuple | None, g
         hp, dps = high
         result.gap, result.spectrum, result.digits = hp.gap, hp.relative, dps
         if not hp.clear:
-            result.warnings.append("no two successive precisions agreed on a clear rank: rank undecided")
+            result.warnings.append("no three successive precisions agreed on a clear rank: rank undecided")
         elif low <= hp.rank <= up:
             result.rank, result.certainty = hp.rank, "high-precision"
             return
