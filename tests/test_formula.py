@@ -53,6 +53,10 @@ def hostile(marker):
         "9" * 200,
         "1e999",
         "k ** (10 ** 6)",
+        "((10**1000)**1000)**1000",   # each power alone is under the exponent limit
+        "binomial(10**1000, 10**999)",
+        "(k**1000)**1000",
+        "binomial(10**7, 10**6)",
         "k // d",
         "k % d",
         "k @ d",

@@ -31,6 +31,8 @@ MAX_NODES = 2000
 MAX_DEPTH = 100
 """Deepest nesting accepted."""
 MAX_EXPONENT = 1000
+MAX_BINOMIAL = 10**6
+"""Largest numeric first argument of ``binomial``."""
 """Largest constant exponent accepted in ``a ** b``."""
 MAX_DIGITS = 30
 """Longest integer literal accepted, in digits."""
@@ -150,7 +152,10 @@ def _build(node: ast.AST, symbols: dict, refuse, depth: int):
         right = _build(node.right, symbols, refuse, down)
         if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
             raise refuse(f"exponent larger than {MAX_EXPONENT}")
-        return _BINARY[type(node.op)](left, right)
+        if isinstance(node.op, ast.Pow) and left.is_number and right.is_number and left != 0:
+            if _digits(left) * abs(right) > MAX_DIGITS:  # checked before the power is computed
+                raise refuse(f"a number longer than {MAX_DIGITS} digits")
+        return _bounded(_BINARY[type(node.op)](left, right), refuse)
     if isinstance(node, ast.Call):
         return _call(node, symbols, refuse, down)
     if isinstance(node, ast.Compare):
@@ -197,7 +202,31 @@ def _call(node: ast.Call, symbols: dict, refuse, depth: int):
     args = [_build(arg, symbols, refuse, depth) for arg in node.args]
     if any(not isinstance(arg, sympy.Expr) for arg in args):
         raise refuse(f"{name}() takes formulas, not comparisons")
-    return function(*args)
+    if name == "binomial" and args[0].is_number and abs(args[0]) > MAX_BINOMIAL:
+        raise refuse(f"binomial() of a number above {MAX_BINOMIAL}")
+    return _bounded(function(*args), refuse)
+
+
+def _digits(value) -> int:
+    """Decimal digits of the numerator or denominator of a rational number, the larger."""
+    numerator, denominator = sympy.fraction(sympy.nsimplify(value))
+    return max(len(str(abs(int(numerator)))), len(str(abs(int(denominator)))))
+
+
+def _bounded(value, refuse):
+    """``value``, refused when it is a number with too many digits or a power above the exponent limit.
+
+    Examples
+    --------
+    >>> _bounded(sympy.Integer(10) ** 3, ValueError)
+    1000
+    """
+    if isinstance(value, sympy.Rational) and _digits(value) > MAX_DIGITS:
+        raise refuse(f"a number longer than {MAX_DIGITS} digits")
+    for power in value.atoms(sympy.Pow) if isinstance(value, sympy.Basic) else ():
+        if power.exp.is_number and abs(power.exp) > MAX_EXPONENT:
+            raise refuse(f"exponent larger than {MAX_EXPONENT}")
+    return value
 
 
 _DESCRIPTIONS = {
