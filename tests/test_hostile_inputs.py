@@ -352,3 +352,12 @@ def test_a_real_sigint_during_check_exits_130_and_keeps_the_finished_rows(tmp_pa
     assert "Traceback" not in err and err.count("\n") == 1 and "interrupted" in err
     rows = json.loads(out.read_text())
     assert rows and all("id" in row for row in rows)
+
+
+@pytest.mark.parametrize("text", ["raise SystemExit(7)\n",
+                                  "import sys\nSIZES = {'d': 2}\ndef model(d):\n    sys.exit(9)\n"])
+def test_a_model_file_cannot_choose_the_exit_status(run_cli, tmp_path, text):
+    path = tmp_path / "exits.py"
+    path.write_text(text)
+    code, _, err = run_cli("rank", str(path))
+    assert_one_line(code, err, 2, "SystemExit")

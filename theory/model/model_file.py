@@ -36,7 +36,7 @@ def _load_python(path: str, overrides: dict) -> UserModel:
         spec.loader.exec_module(module)
     except SpecError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a file that calls sys.exit is a failed file too
         raise SpecError(f"model file {path!r} failed to run: {type(exc).__name__}: {exc}") from None
     claim = getattr(module, "CLAIM", None)
     if claim is not None and not isinstance(claim, str):
@@ -78,7 +78,7 @@ def _load_python(path: str, overrides: dict) -> UserModel:
             built = target(**values)
         except SpecError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             shown = ", ".join(f"{k}={v}" for k, v in values.items())
             raise SpecError(f"model file {path!r}: model({shown}) failed: {type(exc).__name__}: {exc}") from None
         if not isinstance(built, UserModel):
