@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from typing import Any, Sequence
 
@@ -39,15 +40,30 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """JSON text of results holding numpy scalars or arrays.
+    """Strict JSON text of results holding numpy scalars or arrays; a number that
+    is not finite (NaN, inf) is written as null, which every JSON reader accepts.
 
     Examples
     --------
     >>> import numpy as np
     >>> to_json({"rank": np.int64(7), "spectrum": np.array([1.0, 0.5])})
     '{"rank": 7, "spectrum": [1.0, 0.5]}'
+    >>> to_json({"q": [float("nan"), np.float64("inf"), 2.5]})
+    '{"q": [null, null, 2.5]}'
     """
-    return json.dumps(data, default=_json_default)
+    return json.dumps(_finite(data), default=_json_default, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if hasattr(value, "tolist") and not isinstance(value, (int, str)):  # numpy arrays and scalars
+        return _finite(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def latex_math(text: str) -> str:

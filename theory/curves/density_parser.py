@@ -127,6 +127,10 @@ def parse_density(text: str) -> ErrorDensity:
     BetaDensity(a=2.0, b=5.0, offset=0.0)
     >>> parse_density("mix:0.9*beta:a=2,b=80+0.1*powerlaw:k=1,offset=0.3").describe()
     'mix:0.9*beta:a=2,b=80+0.1*powerlaw:k=1,offset=0.3'
+    >>> parse_density("beta:a=1e70,b=1")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: density 'beta:a=1e70,b=1': shape parameters must be at most 1e+12
     >>> parse_density("beta:a=2,c=5")
     Traceback (most recent call last):
     ...
@@ -162,7 +166,14 @@ def parse_density(text: str) -> ErrorDensity:
     raise InputError(f"density {text!r}: unknown family {family!r}; expected one of: {_expected()}")
 
 
+MAX_SHAPE = 1e12
+"""Largest shape parameter (``a``, ``b``, ``k``): above it the closed forms lose every digit."""
+
+
 def _build(text, cls, *args):
+    shapes = args[:-1] if cls in (BetaDensity, PowerLawDensity) else ()  # the last argument is the offset
+    if any(abs(value) > MAX_SHAPE for value in shapes):
+        raise InputError(f"density {text!r}: shape parameters must be at most {MAX_SHAPE:g}")
     try:
         return cls(*args)
     except InputError as exc:
