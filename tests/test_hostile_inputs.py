@@ -361,3 +361,11 @@ def test_a_model_file_cannot_choose_the_exit_status(run_cli, tmp_path, text):
     path.write_text(text)
     code, _, err = run_cli("rank", str(path))
     assert_one_line(code, err, 2, "SystemExit")
+
+
+@pytest.mark.parametrize("curve", [[], ["--curve", "2..4"]])
+def test_stability_format_json_prints_json_only(run_cli, curve):
+    code, out, err = run_cli("stability", "twolayer:d=2,k=2", "--target", "neurons=1", "--inputs", "random:5",
+                             "--format", "json", *curve)
+    assert code == 0, err
+    assert json.loads(out)["spec"].startswith("twolayer")

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
     parser.add_argument("--directions", type=argument_type("--directions", 0), default=6, metavar="K",
                         help="lost directions to print (default 6)")
-    parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table (json: the same JSON object as --json)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -142,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
     """
     if args.directions < 0:
         raise InputError(f"--directions must be >= 0, got {args.directions}")
+    if args.format == "json":  # JSON only on stdout, as --json
+        args.json = True
     if args.plot and args.curve is None:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
     if args.plot:
