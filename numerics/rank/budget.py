@@ -60,7 +60,10 @@ def time_budget(seconds: float):
         yield
         return
 
+    expired = []
+
     def expire(signum, frame):
+        expired.append(True)
         raise BudgetExceeded(f"gave up after {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -70,3 +73,5 @@ def time_budget(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:  # the alarm's exception was swallowed (it landed in a finalizer): still over budget
+        raise BudgetExceeded(f"gave up after {seconds:g} s")
