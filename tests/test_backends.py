@@ -203,6 +203,8 @@ def test_engine_certifies_a_mid_size_tanh_network_the_float_path_only_measured()
     assert result.lower_method.startswith("verified float64")
 
 
+# about 60 s on two cores
+@pytest.mark.slow
 def test_an_open_interval_is_reported_not_labelled_as_proven():
     from rankstrat.numerics.rank.engine import jacobian_rank
 
