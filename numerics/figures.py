@@ -13,7 +13,6 @@ import os
 import sys
 
 
-
 def figure_formats() -> tuple[str, ...]:
     """File extensions matplotlib can write, sorted.
 

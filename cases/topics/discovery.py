@@ -93,19 +93,6 @@ def _conjectured(text, vary):
     return measure
 
 
-def _conjectured_against(text, vary):
-    def measure():
-        from rankstrat.numerics.discovery.conjecture_table import conjecture_report
-
-        report = conjecture_report(parse_spec(text), vary)
-        c = report.conjecture
-        detail = (f"{report.usable}/{len(report.rows)} certified entries; {c.regime}; {len(c.held_out)} held out, "
-                  f"{len(c.failures)} wrong")
-        return Measurement(c.expr, "certified", detail, conditions=bool(c.verified))
-
-    return measure
-
-
 def _attention_formula():
     import sympy
 
@@ -156,7 +143,7 @@ CLAIMS = [
         "held-out sizes and equals min(k, d)(2d - min(k, d)), the dimension of d x d matrices of rank <= k",
         "rank-k matrices: a manifold of dimension k(2d - k)",
         _attention_formula,
-        _conjectured_against(EXAMPLE, ["d=1..5", "k=1..3"]),
+        _conjectured(EXAMPLE, ["d=1..5", "k=1..3"]),
     ),
     Claim(
         "discovery.user-attention-units-table",

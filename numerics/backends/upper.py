@@ -24,6 +24,7 @@ import numpy as np
 from rankstrat.numerics.backends.modular import rank_mod_p
 from rankstrat.numerics.backends.rings import PRIME, mod_from_float
 from rankstrat.numerics.families import numeric_family
+from rankstrat.numerics.model.points import flat_indices
 from rankstrat.theory.model.symbolic import family_forward, param_shapes
 from rankstrat.theory.spec import Spec
 
@@ -109,23 +110,6 @@ def monomial_bound(spec: Spec) -> int | None:
     return len(out[0].monomials)
 
 
-def param_indices(spec: Spec) -> dict:
-    """``{name: array of flat parameter indices}`` in the shapes of the parameters.
-
-    Examples
-    --------
-    >>> from rankstrat.theory.spec import parse_spec
-    >>> param_indices(parse_spec("twolayer:d=2,k=1"))["a"].tolist()
-    [2]
-    """
-    out, start = {}, 0
-    for name, shape in param_shapes(spec).items():
-        size = int(np.prod(shape, dtype=np.int64))
-        out[name] = np.arange(start, start + size).reshape(shape)
-        start += size
-    return out
-
-
 def structural_vectors(spec: Spec) -> tuple[list, str]:
     """The family's kernel-vector patterns for ``spec`` and their name.
 
@@ -137,7 +121,7 @@ def structural_vectors(spec: Spec) -> tuple[list, str]:
     (3, 'homogeneity', [(0, 1, 0), (1, 1, 1), (6, -3, 6)])
     """
     family = numeric_family(spec)
-    index = param_indices(spec)
+    index = flat_indices(spec)
     if hasattr(family, "kernel_vectors"):
         return family.kernel_vectors(spec, index), "scaling"
     act = spec.activation

@@ -8,9 +8,9 @@ from typing import Optional
 
 import sympy
 
+from rankstrat.numerics.model.points import generic_inputs
 from rankstrat.numerics.model.targets import resolve_target
 from rankstrat.numerics.rank.engine import jacobian_rank
-from rankstrat.numerics.model.points import generic_inputs
 from rankstrat.theory.conjecture import Conjecture, agrees_with, conjecture
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.rank.size_claims import parse_size_grid

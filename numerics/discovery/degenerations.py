@@ -19,10 +19,10 @@ from typing import Optional
 
 import numpy as np
 
-from rankstrat.numerics.discovery.units import UnitLayer, flat_indices, unit_layers
+from rankstrat.numerics.discovery.units import UnitLayer, unit_layers
+from rankstrat.numerics.model.points import flat_indices
 from rankstrat.numerics.model.stratum_points import Parametrization
 from rankstrat.theory.model.symbolic import num_params, param_shapes
-
 
 ACTIVE_SUFFIX = " of w!=0 units"
 """Column groups of the units whose incoming weights are not zero end with this."""

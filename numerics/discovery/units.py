@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
+from rankstrat.numerics.model.points import flat_indices
 from rankstrat.theory.errors import SpecError
-from rankstrat.theory.model.symbolic import param_shapes
 
 
 @dataclass(frozen=True)
@@ -62,23 +62,6 @@ class UnitLayer:
     units: tuple
     signs: tuple = (1,)
     meta: dict = field(default_factory=dict, compare=False)
-
-
-def flat_indices(spec) -> dict:
-    """Each parameter's flat indices as an integer array of its shape.
-
-    Examples
-    --------
-    >>> from rankstrat.theory.spec import parse_spec
-    >>> flat_indices(parse_spec("twolayer:d=2,k=2"))["a"].tolist()
-    [4, 5]
-    """
-    out, start = {}, 0
-    for name, shape in param_shapes(spec).items():
-        size = int(np.prod(shape, dtype=np.int64))
-        out[name] = np.arange(start, start + size).reshape(shape)
-        start += size
-    return out
 
 
 def sign_symmetry(activation) -> tuple:

@@ -189,9 +189,9 @@ def neuron_units(spec, index: dict) -> list:
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> from rankstrat.numerics.model.points import flat_indices
     >>> spec = parse_spec("cnn1d:d=3,s=2,k=1")
-    >>> neuron_units(spec, param_indices(spec))
+    >>> neuron_units(spec, flat_indices(spec))
     [([0, 1], [2, 3])]
     """
     W, a, b = index["W"], index["a"], index.get("b")

@@ -134,9 +134,9 @@ def kernel_vectors(spec, index: dict) -> list:
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> from rankstrat.numerics.model.points import flat_indices
     >>> spec = parse_spec("mf:n1=2,k=2,n2=2")
-    >>> vectors = kernel_vectors(spec, param_indices(spec))
+    >>> vectors = kernel_vectors(spec, flat_indices(spec))
     >>> len(vectors), vectors[0]
     (4, [(0, 1, 0), (2, 1, 2), (4, -1, 4), (5, -1, 5)])
     """

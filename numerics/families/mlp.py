@@ -53,9 +53,9 @@ def neuron_units(spec, index: dict) -> list:
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> from rankstrat.numerics.model.points import flat_indices
     >>> spec = parse_spec("mlp:d=2,widths=2-1")
-    >>> neuron_units(spec, param_indices(spec))
+    >>> neuron_units(spec, flat_indices(spec))
     [([0, 1], [4]), ([2, 3], [5]), ([4, 5], [6])]
     """
     units, layer = [], 1

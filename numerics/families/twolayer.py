@@ -211,9 +211,9 @@ def neuron_units(spec, index: dict) -> list:
     Examples
     --------
     >>> from rankstrat.theory.spec import parse_spec
-    >>> from rankstrat.numerics.backends.upper import param_indices
+    >>> from rankstrat.numerics.model.points import flat_indices
     >>> spec = parse_spec("twolayer:d=2,k=2,bias=1")
-    >>> neuron_units(spec, param_indices(spec))[0]
+    >>> neuron_units(spec, flat_indices(spec))[0]
     ([0, 1, 4], [6])
     """
     units = []

@@ -167,3 +167,20 @@ def generic_inputs(spec: Spec, n: int, seed: int = 0) -> np.ndarray:
         raise InputError(f"--inputs must be a positive integer, got {n}")
     rng = np.random.default_rng(10_000 + seed)
     return rng.standard_normal((n, spec.module.input_dim(spec)))
+
+
+def flat_indices(spec) -> dict:
+    """Each parameter's flat indices as an integer array of its shape.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> flat_indices(parse_spec("twolayer:d=2,k=2"))["a"].tolist()
+    [4, 5]
+    """
+    out, start = {}, 0
+    for name, shape in param_shapes(spec).items():
+        size = int(np.prod(shape, dtype=np.int64))
+        out[name] = np.arange(start, start + size).reshape(shape)
+        start += size
+    return out
