@@ -125,9 +125,12 @@ def run(args: argparse.Namespace) -> int:
         ("proven >=", f"{result.lower_bound} ({result.lower_method})"),
         ("proven <=", f"{result.upper_bound} ({result.upper_method})"),
         ("float64", result.estimate_text()),
-        ("gap", f"{gap} (s_r/s_r+1 at {result.digits} digits, {result.num_inputs} inputs)"),
-        ("below gap", ", ".join(f"{v:.2e}" for v in result.below_gap()) or "-"),
     ]
+    if len(result.spectrum):
+        lines += [
+            ("gap", f"{gap} (s_r/s_r+1 at {result.digits} digits, {result.num_inputs} inputs)"),
+            ("below gap", ", ".join(f"{v:.2e}" for v in result.below_gap()) or "-"),
+        ]
     if form is not None:
         verdict = "agrees" if agree else ("DISAGREE" if agree is False else "not compared")
         if bound:

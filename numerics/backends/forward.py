@@ -206,7 +206,9 @@ def dual_forward(spec: Spec, theta, X, ring: str) -> Dual:
     ----------
     spec : Spec
         A family spec (not a plain torch model).
-    theta : array (M,)
+    theta : array (M,) or (n, M)
+        The point; with ``ring="ball"`` also one point per input row (many
+        small models evaluated in one pass).
     X : array (n, D)
     ring : str
         One of :data:`RINGS`.
@@ -225,8 +227,12 @@ def dual_forward(spec: Spec, theta, X, ring: str) -> Dual:
     """
     if not has_dual_forward(spec):
         raise SpecError(f"{spec}: only family models have a forward map on the exact and ball backends")
-    theta = np.asarray(theta, dtype=np.float64).reshape(-1)
+    theta = np.asarray(theta, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
+    if theta.ndim == 2 and ring == "ball" and len(theta) == len(X):
+        values = [Ball(column) for column in theta.T]
+        return _forward_on(spec, values, Ball(1.0), X, ring)
+    theta = theta.reshape(-1)
     thetas = to_ring(theta, ring)
     one = to_ring(np.ones(1), ring)
     if isinstance(one, np.ndarray):
@@ -234,16 +240,23 @@ def dual_forward(spec: Spec, theta, X, ring: str) -> Dual:
         values = list(thetas)
     else:
         values = [type(thetas)._raw(thetas.values[j]) if ring == "mod" else Ball(thetas.mid[j]) for j in range(len(theta))]
+    return _forward_on(spec, values, one, X, ring)
+
+
+def _forward_on(spec: Spec, values: list, one, X: np.ndarray, ring: str) -> Dual:
+    """:func:`dual_forward` once the parameters are ring elements."""
+    shapes = param_shapes(spec)
+    count = sum(int(np.prod(shape, dtype=np.int64)) for shape in shapes.values())
+    if count != len(values):
+        raise SpecError(f"{spec}: theta has {len(values)} entries, the model {count} parameters")
     params, start = {}, 0
-    for name, shape in param_shapes(spec).items():
+    for name, shape in shapes.items():
         size = int(np.prod(shape, dtype=np.int64))
         array = np.empty(size, dtype=object)
         for j in range(size):
             array[j] = Dual(values[start + j], {start + j: one})
         params[name] = array.reshape(shape)
         start += size
-    if start != len(theta):
-        raise SpecError(f"{spec}: theta has {len(theta)} entries, the model {start} parameters")
     inputs = np.empty((1, X.shape[1]), dtype=object)
     for column in range(X.shape[1]):
         inputs[0, column] = Dual(to_ring(X[:, column], ring))
@@ -270,7 +283,7 @@ def dual_jacobian(spec: Spec, theta, X, ring: str):
     True
     """
     out = dual_forward(spec, theta, X, ring)
-    n, M = len(X), len(np.asarray(theta).reshape(-1))
+    n, M = len(X), np.shape(theta)[-1]
     if ring == "mod":
         J = np.zeros((n, M), dtype=np.int64)
         for j, entry in out.tangent.items():

@@ -204,3 +204,62 @@ def neuron_units(spec, index: dict) -> list:
             incoming = W[c, q].tolist() + ([int(b[c, q])] if b is not None else [])
             units.append((incoming, [int(a[c, q])]))
     return units
+
+
+def local_groups(spec, index: dict) -> tuple[str, list]:
+    """A locally connected model as a sum of small models on its patches.
+
+    With ``share=0`` each position ``q`` has its own ``k`` neurons, and they
+    read only patch ``q``::
+
+        f(x) = sum_q  g(patch_q(x); W[:, q], b[:, q], a[:, q]),
+        g = twolayer:d=s^n,k=k (same bias and activation)
+
+    Distinct positions read distinct patches and own disjoint parameters.
+    A convolution shares its kernels over positions: no such sum (``[]``).
+
+    Parameters
+    ----------
+    spec : Spec
+    index : dict
+        :func:`rankstrat.numerics.model.points.flat_indices` of ``spec``.
+
+    Returns
+    -------
+    unit : str
+        The spec of ``g``.
+    groups : list of (inputs, params)
+        Per position: the input indices of its patch (in ``g``'s input order)
+        and, for each flat parameter of ``g``, the flat index in ``spec``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.points import flat_indices
+    >>> spec = parse_spec("cnn1d:d=4,s=2,k=1,share=0,bias=1")
+    >>> unit, groups = local_groups(spec, flat_indices(spec))
+    >>> unit, len(groups)
+    ('twolayer:d=2,k=1,act=tanh,bias=1', 3)
+    >>> groups[1][0].tolist(), groups[1][1].tolist()   # patch [1, 2]; W[0, 1], b[0, 1], a[0, 1]
+    ([1, 2], [2, 3, 7, 10])
+    >>> local_groups(parse_spec("cnn1d:d=4,s=2,k=1"), {})
+    ('', [])
+    """
+    from rankstrat.numerics.model.points import flat_indices
+    from rankstrat.theory.families.cnn import patch_index
+    from rankstrat.theory.spec import parse_spec
+
+    if spec["share"]:
+        return "", []
+    patches = patch_index(spec)
+    unit = f"twolayer:d={patches.shape[1]},k={spec['k']},act={spec['act']},bias={spec['bias']}"
+    unit_index = flat_indices(parse_spec(unit))
+    groups = []
+    for q, patch in enumerate(patches):
+        params = np.empty(sum(array.size for array in unit_index.values()), dtype=np.int64)
+        params[unit_index["W"]] = index["W"][:, q, :]
+        params[unit_index["a"]] = index["a"][:, q]
+        if "b" in unit_index:
+            params[unit_index["b"]] = index["b"][:, q]
+        groups.append((patch, params))
+    return unit, groups

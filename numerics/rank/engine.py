@@ -467,6 +467,26 @@ def _label(result: RankResult, decision: SpectrumDecision, high: tuple | None, g
         result.rank, result.certainty = decision.rank, "float64-gap"
 
 
+def _proven_first(spec: Spec, theta, n: int, budget, result_warnings: list) -> RankResult | None:
+    """A certified result from the cheap proofs alone (no float64 Jacobian), or
+    None when they leave the interval open (sums of local groups only)."""
+    from rankstrat.numerics.backends.bounds import prove_local_bounds
+    from rankstrat.numerics.backends.local import has_local_groups
+
+    if not has_local_groups(spec):
+        return None
+    bounds = prove_local_bounds(spec, theta, n, budget)
+    if not bounds.decided:
+        return None
+    return RankResult(
+        bounds.lower, "certified", len(theta), n, math.inf, np.zeros(0),
+        lower_bound=bounds.lower, lower_method=bounds.lower_method,
+        upper_bound=bounds.upper, upper_method=bounds.upper_method, warnings=result_warnings,
+        methods=[f"attempted: {step}" for step in bounds.attempted] + ["no float64 jacobian: the proofs decided first"],
+        estimate=None,
+    )
+
+
 def jacobian_rank(
     spec: Spec,
     point: dict,
@@ -477,6 +497,7 @@ def jacobian_rank(
     J: np.ndarray | None = None,
     generic: bool = False,
     budget: float | None = None,
+    free_inputs: bool = False,
 ) -> RankResult:
     """Rank of the Jacobian at ``point`` and inputs ``X``: proven interval, estimate, label.
 
@@ -501,6 +522,11 @@ def jacobian_rank(
         proven upper bound needs high precision.
     budget : float, optional
         Seconds for the bounds of :func:`rankstrat.numerics.backends.bounds.prove_bounds`.
+    free_inputs : bool
+        True when ``X`` only stands for the model (generic inputs drawn here,
+        at least ``M`` of them): bounds of the model rank proven at inputs of
+        their own count (finite differences of local groups), and when the
+        cheap proofs decide the rank no float64 Jacobian is computed.
 
     Returns
     -------
@@ -532,6 +558,10 @@ def jacobian_rank(
         result_warnings.append(
             "no symbolic model (plain torch function): high precision unavailable; ball and exact certificates unavailable"
         )
+    if free_inputs and certify and J is None and n >= size and spec.analytic and has_dual_forward(spec):
+        early = _proven_first(spec, theta, n, budget, result_warnings)
+        if early is not None:
+            return early
     if J is None:
         J = jacobian(spec, theta, X, device=device)
     J = np.asarray(J, dtype=np.float64)
@@ -555,12 +585,12 @@ def jacobian_rank(
     provable = certify and spec.analytic and symbolic
     symbolic_ok = symbolic
     if certify and exact_backend:  # exact bounds first: they usually close the interval at once
-        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget, free_inputs=free_inputs)
     if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = certify_module.prove_upper_bound(result, spec, theta)
         symbolic_ok = symbolic_ok and certify_module.prove_zero_columns(result, spec, theta, X, J)
     if certify and not exact_backend and result.lower_bound < result.upper_bound:
-        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget)
+        attach_bounds(result, spec, theta, X, target=decision.rank, budget=budget, free_inputs=free_inputs)
     if provable and result.lower_bound < result.upper_bound:
         symbolic_ok = symbolic_ok and certify_module.prove_lower_bound(
             result, spec, theta, X, Js, [result.upper_bound, decision.rank]
@@ -634,5 +664,6 @@ def model_rank(
     X = generic_inputs(spec, n, seed)
     generic = isinstance(at, str) and at == "random"
     return jacobian_rank(
-        spec, point, X, escalate=escalate, certify=certify, device=device, generic=generic, budget=budget
+        spec, point, X, escalate=escalate, certify=certify, device=device, generic=generic, budget=budget,
+        free_inputs=True,
     )

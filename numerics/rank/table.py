@@ -43,7 +43,9 @@ def measure_rank(spec: Spec, point: dict, expected: int, seed: int = 0, certify:
     limit = 2 * num_params(spec)
     n = min(limit, 2 * expected + 10)
     while True:
-        result = jacobian_rank(spec, point, generic_inputs(spec, n, seed), certify=certify, generic=generic)
+        result = jacobian_rank(
+            spec, point, generic_inputs(spec, n, seed), certify=certify, generic=generic, free_inputs=True
+        )
         if n >= limit or result.upper_bound < n - 2 or (result.rank is not None and result.rank < n - 2):
             return result
         n = min(limit, 2 * n)
