@@ -9,7 +9,10 @@ of the same Jacobian measured in the same run.
 5. Curves over M = 110 ... 2200 (twolayer tanh, d=20, bias=1): vmap Jacobian
    against the per-input autograd loop, and the rank decision (``certify`` off)
    and the certified decision against one SVD.
-6. Locally connected layers (cnn2d s=3, k=1, share=0): ``model_rank`` end to
+6. High precision at points with duplicate neurons (twolayer tanh d=9,
+   bias=1, M = 66 ... 440): one 30-digit decision with flint ball matrices
+   against mpmath's SVD of the same Jacobian, and the engine end to end.
+7. Locally connected layers (cnn2d s=3, k=1, share=0): ``model_rank`` end to
    end (finite differences of the local groups, no float64 Jacobian) at d=14
    against one float64 SVD of its Jacobian and the dense verified bound of the
    same size, and at d=28 (M=6760; target: decided in <= 60 s).
@@ -29,7 +32,13 @@ from benchmarks.timing import best_time
 from rankstrat.numerics.backends.bounds import prove_bounds
 from rankstrat.numerics.model.jacobian import jacobian, jacobian_loop
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
-from rankstrat.numerics.rank.engine import jacobian_rank, model_rank
+from rankstrat.numerics.rank.engine import (
+    arb_decision,
+    decide_spectrum,
+    high_precision_spectrum,
+    jacobian_rank,
+    model_rank,
+)
 from rankstrat.theory.spec import parse_spec
 
 
@@ -105,6 +114,27 @@ def locally_connected(side: int, baseline: bool) -> dict:
     return row
 
 
+def high_precision(k: int, mpmath_too: bool) -> dict:
+    """One high-precision decision (30 digits) at a point with two duplicate
+    neuron pairs (twolayer tanh, d=9, bias=1): flint ball matrices against
+    mpmath's SVD of the same Jacobian, and the whole engine at that point."""
+    spec = parse_spec(f"twolayer:d=9,k={k},act=tanh,bias=1")
+    point = random_point(spec, 5, scale=1 / 3)
+    for i, j in ((1, 0), (3, 2)):
+        point["W"][i], point["b"][i] = point["W"][j], point["b"][j]
+    theta = flat_point(spec, point)
+    X = generic_inputs(spec, 2 * len(theta), 2)
+    (decision, proven), arb_s = _timed(lambda: arb_decision(spec, theta, X, 30, hint=len(theta)))
+    row = {"M": len(theta), "n": len(X), "arb_s": round(arb_s, 2), "arb_rank": decision.rank, "proven": proven}
+    if mpmath_too:
+        values, mp_s = _timed(lambda: high_precision_spectrum(spec, theta, X, 30))
+        row.update({"mpmath_s": round(mp_s, 2), "mpmath_over_arb": round(mp_s / arb_s, 1),
+                    "mpmath_rank": decide_spectrum(values, X.shape[:1] + theta.shape, 1e-30).rank})
+    result, seconds = _timed(lambda: jacobian_rank(spec, point, X))
+    row.update({"engine_s": round(seconds, 2), "rank": result.rank, "certainty": result.certainty})
+    return row
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
@@ -126,6 +156,10 @@ def main(argv=None) -> dict:
     for k in ks:
         out["curve"].append(curve_point(k))
         print(json.dumps(out["curve"][-1]), flush=True)
+    out["high_precision"] = []
+    for k, mpmath_too in ((4, True),) if args.quick else ((6, True), (12, True), (25, False), (40, False)):
+        out["high_precision"].append(high_precision(k, mpmath_too))
+        print(json.dumps(out["high_precision"][-1]), flush=True)
     sides = ((6, True),) if args.quick else ((14, True), (28, False))
     out["locally_connected"] = []
     for side, baseline in sides:

@@ -42,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
-                        help="seconds of certification work (default 120); steps that do not fit are listed as skipped")
+                        help="seconds for all certification work together (bounds, certificates, high precision; "
+                             "default 120 for the bounds and 60 per certificate); steps that do not fit are listed "
+                             "as skipped")
     parser.add_argument("--minimize", action="store_true",
                         help="also measure the rank at other points computing the same function (idle units "
                              "zeroed, freed, or copies of active units) and report the lowest: the optimistic size "

@@ -75,9 +75,17 @@ class Bounds:
 
 
 class _Clock:
+    """Seconds left: the given budget, cut to the enclosing deadline
+    (:func:`rankstrat.numerics.rank.budget.deadline`)."""
+
     def __init__(self, budget: float | None):
+        from rankstrat.numerics.rank.budget import BudgetExceeded, step_seconds
+
         self.start = time.perf_counter()
-        self.budget = DEFAULT_BUDGET if budget is None else float(budget)
+        try:
+            self.budget = step_seconds(DEFAULT_BUDGET if budget is None else float(budget))
+        except BudgetExceeded:
+            self.budget = 0.0
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start

@@ -11,8 +11,10 @@ process; elsewhere the block runs unlimited.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import signal
 import threading
+import time
 
 
 class BudgetExceeded(Exception):
@@ -75,3 +77,53 @@ def time_budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
     if expired:  # the alarm's exception was swallowed (it landed in a finalizer): still over budget
         raise BudgetExceeded(f"gave up after {seconds:g} s")
+
+
+_DEADLINE: contextvars.ContextVar = contextvars.ContextVar("rankstrat_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None):
+    """One budget shared by every certificate step inside the block (see
+    :func:`step_seconds`); ``None`` leaves each step its own default.
+
+    Examples
+    --------
+    >>> with deadline(30):
+    ...     0 < step_seconds(60) <= 30
+    True
+    >>> step_seconds(60)
+    60
+    """
+    token = _DEADLINE.set(None if seconds is None else time.perf_counter() + float(seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def step_seconds(default: float) -> float:
+    """Seconds a certificate step may take: ``default``, cut to what is left of
+    the enclosing :func:`deadline`.
+
+    Raises
+    ------
+    BudgetExceeded
+        When the deadline has passed (the step is not started).
+
+    Examples
+    --------
+    >>> try:
+    ...     with deadline(0):
+    ...         step_seconds(60)
+    ... except BudgetExceeded as exc:
+    ...     print(exc)
+    the time budget is spent
+    """
+    end = _DEADLINE.get()
+    if end is None:
+        return default
+    left = end - time.perf_counter()
+    if left <= 0:
+        raise BudgetExceeded("the time budget is spent")
+    return min(default, left)

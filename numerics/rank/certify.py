@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 
 from rankstrat.numerics.model.jacobian import jacobian_arb, jacobian_exact
-from rankstrat.numerics.rank.budget import BudgetExceeded, time_budget
+from rankstrat.numerics.rank.budget import BudgetExceeded, step_seconds, time_budget
 from rankstrat.theory.errors import InputError, SpecError
 from rankstrat.theory.model.symbolic import num_params
 from rankstrat.theory.spec import Spec
@@ -193,7 +193,7 @@ def prove_lower_bound(result, spec: Spec, theta, X, J: np.ndarray, candidates) -
     for r in tried:
         result.methods.append(f"ball-arithmetic {r}x{r} minor")
         try:
-            with time_budget(CERTIFY_SECONDS):
+            with time_budget(step_seconds(CERTIFY_SECONDS)):
                 proven = ball_minor_bound(spec, theta, X, J, r)
         except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
             return _failed(result, "ball-arithmetic certificate", exc)
@@ -235,7 +235,7 @@ def prove_upper_bound(result, spec: Spec, theta) -> bool:
         return True
     result.methods.append("exact kernel certificates")
     try:
-        with time_budget(CERTIFY_SECONDS):
+        with time_budget(step_seconds(CERTIFY_SECONDS)):
             bound, method = _kernel_bound(spec, theta)
     except (InputError, SpecError):  # a declared symmetry that is not one: the user's file is wrong
         raise
@@ -297,7 +297,7 @@ def prove_zero_columns(result, spec: Spec, theta, X, J: np.ndarray) -> bool:
         return True
     result.methods.append("zero columns in ball arithmetic")
     try:
-        with time_budget(CERTIFY_SECONDS):
+        with time_budget(step_seconds(CERTIFY_SECONDS)):
             zero = zero_columns(spec, theta, X, J)
     except Exception as exc:  # noqa: BLE001 -- a certificate that cannot be built proves nothing
         return _failed(result, "zero-column certificate", exc)

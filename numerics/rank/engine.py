@@ -15,10 +15,13 @@ Beside them is the *float64 estimate*, read off the float64 spectrum by the
 decision rule below. The label says what is known of the rank itself:
 
 - ``certified``: ``lower == upper`` (a proof);
-- ``high-precision``: three successive mpmath precisions (30, 60, 120, 240 digits,
-  from the exact point) give the same rank with a clear decision, the
-  smallest kept singular value above that precision's signal floor, and the
-  rank lies in the proven interval (strong evidence, not a proof);
+- ``high-precision``: three successive precisions (30, 60, 120, 240 digits,
+  from the exact point) give the same rank with a clear decision, and the
+  rank lies in the proven interval (strong evidence, not a proof). Family
+  models are recomputed with flint ball matrices (a pivot block proven
+  invertible, its Schur complement below the precision's signal floor:
+  :mod:`rankstrat.numerics.backends.arb_rank`), other symbolic models with
+  mpmath's SVD (the smallest kept singular value above the signal floor);
 - ``float64-gap``: only at a random (generic) point, where landing close to
   a lower-rank stratum has probability near zero, and only when the proofs
   do not close the interval: a clear float64 decision inside the proven
@@ -63,14 +66,16 @@ from rankstrat.theory.spec import Spec
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 PRECISIONS = (30, 60, 120, 240)
+"""Decimal digits tried, in order, when float64 is ambiguous."""
 AGREEING_PRECISIONS = 3
 """Successive precisions (each twice the last) that must give one clear rank for
 ``high-precision``: a singular value hidden below 1e-30 and above 1e-120 changes
 the rank between them (seen at a point whose weights are in the thousands, where
 two precisions agreed on a rank 4 below the truth)."""
-"""Decimal digits tried, in order, when float64 is ambiguous."""
 MAX_HIGH_PRECISION_COST = 2 * 120**3
 """Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
+MAX_ARB_COST = 2 * 400**3
+"""Largest ``n M min(n, M)`` recomputed with flint ball matrices (family models; 400 parameters at 800 inputs)."""
 
 RELU_WARNING = (
     "relu is only piecewise analytic: the model-rank theory does not apply; "
@@ -397,17 +402,67 @@ def equilibrate_mpmath(J) -> None:
                     J[entry(line, k)] *= scale
 
 
-def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple[SpectrumDecision, int]:
-    """Recompute the spectrum at rising precision until :data:`AGREEING_PRECISIONS`
+def arb_decision(spec: Spec, theta, X, dps: int, hint: int) -> tuple[SpectrumDecision, int]:
+    """Rank at ``dps`` digits from flint ball matrices: the family's forward map in
+    ``arb`` from the exact point, then a pivot block and its Schur complement
+    (:func:`rankstrat.numerics.backends.arb_rank.schur_decision`).
+
+    Returns the decision (``gap``: one over the largest Schur entry of the
+    scaled matrix; no spectrum) and the proven lower bound (the pivot block
+    proven invertible).
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.points import random_point
+    >>> spec = parse_spec("twolayer:d=2,k=2")
+    >>> point = random_point(spec)
+    >>> point["W"][1] = point["W"][0]   # duplicate neurons: tanh(w.x), tanh'(w.x) x: rank 3
+    >>> decision, proven = arb_decision(spec, flat_point(spec, point), generic_inputs(spec, 12), 30, hint=6)
+    >>> decision.rank, decision.clear, proven
+    (3, True, 3)
+    """
+    import flint
+
+    from rankstrat.numerics.backends.arb_rank import bits_for, schur_decision
+    from rankstrat.numerics.backends.forward import dual_jacobian
+
+    saved = flint.ctx.prec
+    flint.ctx.prec = bits_for(dps)
+    try:
+        J = flint.arb_mat(dual_jacobian(spec, theta, X, "arb").tolist())
+    finally:
+        flint.ctx.prec = saved
+    out = schur_decision(J, dps, hint)
+    gap = math.inf if out.residual == 0 else 1.0 / out.residual
+    noise = 100.0 * max(np.shape(X)[0], len(theta)) * 10.0**-dps
+    return SpectrumDecision(out.rank, gap, out.clear, noise, out.floor, np.zeros(0)), out.proven
+
+
+def _escalate(
+    spec: Spec, theta, X, methods: list, scales=(None, None), hint: int | None = None, proofs: list | None = None
+) -> tuple[SpectrumDecision, int]:
+    """Recompute the rank at rising precision until :data:`AGREEING_PRECISIONS`
     successive precisions give the same clear rank (a singular value hidden
-    under one noise ceiling shows above a later one). Returns the last decision
-    and its digits; the decision is not clear when they never agreed."""
+    under one noise ceiling shows above a later one). Family models use flint
+    ball matrices (:func:`arb_decision`, whose proven lower bounds go to
+    ``proofs`` as ``(bound, method)``), other symbolic models mpmath's SVD.
+    Returns the last decision and its digits; the decision is not clear when
+    they never agreed."""
     agreeing = []  # clear decisions of successive precisions with one rank
     decision = None
+    on_arb = has_dual_forward(spec)
     for dps in PRECISIONS:
-        methods.append(f"mpmath svd at {dps} digits from the exact point")
-        values = high_precision_spectrum(spec, theta, X, dps, *scales)
-        decision = decide_spectrum(values, np.shape(X)[:1] + (len(theta),), 10.0**-dps)
+        if on_arb:
+            methods.append(f"flint arb Jacobian and Schur complement at {dps} digits from the exact point")
+            start = hint if decision is None else decision.rank
+            decision, proven = arb_decision(spec, theta, X, dps, len(theta) if start is None else start)
+            if proofs is not None and proven:
+                proofs.append((proven, f"arb {proven}x{proven} pivot block proven invertible ({dps} digits)"))
+        else:
+            methods.append(f"mpmath svd at {dps} digits from the exact point")
+            values = high_precision_spectrum(spec, theta, X, dps, *scales)
+            decision = decide_spectrum(values, np.shape(X)[:1] + (len(theta),), 10.0**-dps)
         if not decision.clear:
             agreeing = []
             continue
@@ -418,17 +473,24 @@ def _escalate(spec: Spec, theta, X, methods: list, scales=(None, None)) -> tuple
     return unclear, PRECISIONS[-1]
 
 
-def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales) -> tuple | None:
-    """:func:`_escalate` within the certificate time budget; None (with a warning) when it fails."""
-    from rankstrat.numerics.rank.budget import time_budget
+def _guarded_escalation(spec: Spec, theta, X, result: RankResult, scales, budget: float | None = None) -> tuple | None:
+    """:func:`_escalate` within the time budget (default the certificate budget);
+    None (with a warning) when it fails. Lower bounds proven on the way tighten
+    the result's interval."""
+    from rankstrat.numerics.rank.budget import step_seconds, time_budget
     from rankstrat.numerics.rank.certify import CERTIFY_SECONDS
 
+    proofs: list = []
     try:
-        with time_budget(CERTIFY_SECONDS):
-            return _escalate(spec, theta, X, result.methods, scales)
+        with time_budget(step_seconds(CERTIFY_SECONDS if budget is None else budget)):
+            return _escalate(spec, theta, X, result.methods, scales, hint=result.estimate, proofs=proofs)
     except Exception as exc:  # noqa: BLE001 -- high precision is evidence; its failure only weakens the answer
         result.warnings.append(f"high-precision recomputation failed ({type(exc).__name__}: {str(exc)[:160]})")
         return None
+    finally:
+        for bound, method in proofs:
+            if bound > result.lower_bound:
+                result.lower_bound, result.lower_method = bound, method
 
 
 def _trivial_upper(n: int, size: int) -> tuple[int, str]:
@@ -521,7 +583,8 @@ def jacobian_rank(
         then stand as ``float64-gap``. At any other point a rank below the
         proven upper bound needs high precision.
     budget : float, optional
-        Seconds for the bounds of :func:`rankstrat.numerics.backends.bounds.prove_bounds`.
+        Seconds for all certification work (bounds, certificates, high
+        precision); a step that does not fit is skipped and listed.
     free_inputs : bool
         True when ``X`` only stands for the model (generic inputs drawn here,
         at least ``M`` of them): bounds of the model rank proven at inputs of
@@ -547,6 +610,14 @@ def jacobian_rank(
     >>> result.rank, result.upper_method, result.input_limited
     (4, 'input count n = 4', True)
     """
+    from rankstrat.numerics.rank.budget import deadline
+
+    with deadline(budget):  # one budget for every certificate step
+        return _jacobian_rank(spec, point, X, escalate, certify, device, J, generic, budget, free_inputs)
+
+
+def _jacobian_rank(spec, point, X, escalate, certify, device, J, generic, budget, free_inputs) -> RankResult:
+    """:func:`jacobian_rank` inside its deadline."""
     from rankstrat.numerics.rank import certify as certify_module
 
     X = np.asarray(X, dtype=np.float64)
@@ -597,9 +668,12 @@ def jacobian_rank(
         )
     high = None
     if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
-        can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= MAX_HIGH_PRECISION_COST
+        cost_limit = MAX_ARB_COST if has_dual_forward(spec) else MAX_HIGH_PRECISION_COST
+        can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= cost_limit
         if can_escalate:
-            high = _guarded_escalation(spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None))
+            high = _guarded_escalation(
+                spec, theta, X, result, (row_scale, col_scale) if scaled else (None, None), budget=budget
+            )
             if provable and high is not None and high[0].clear:
                 certify_module.prove_lower_bound(result, spec, theta, X, Js, [high[0].rank])
         elif not spec.analytic:
@@ -610,7 +684,7 @@ def jacobian_rank(
             result_warnings.append("high precision skipped: the symbolic model could not be built in time")
         elif escalate:
             result_warnings.append(
-                f"high precision is limited to n M min(n, M) <= {MAX_HIGH_PRECISION_COST} (here {n * size * min(n, size)})"
+                f"high precision is limited to n M min(n, M) <= {cost_limit} (here {n * size * min(n, size)})"
             )
     _label(result, decision, high, generic)
     if result.rank is None and not decision.clear:
