@@ -100,7 +100,7 @@ def locally_connected(side: int, baseline: bool) -> dict:
     float64 SVD of its Jacobian and the dense proof (ball Jacobian and verified
     float64 bound at the same inputs) for the ratios."""
     text = f"cnn2d:d={side},s=3,k=1,share=0"
-    spec, point, theta, X = _setup(text)
+    spec, _, theta, X = _setup(text)
     result, seconds = _timed(lambda: model_rank(spec))
     row = {"spec": text, "M": len(theta), "seconds": round(seconds, 2), "rank": result.rank,
            "certainty": result.certainty, "lower": result.lower_method}

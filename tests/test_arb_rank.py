@@ -16,7 +16,13 @@ import pytest
 from rankstrat.numerics.backends.arb_rank import bits_for, equilibrated, schur_decision
 from rankstrat.numerics.model.jacobian import jacobian_mpmath
 from rankstrat.numerics.model.points import flat_point, generic_inputs, random_point
-from rankstrat.numerics.rank.engine import _escalate, arb_decision, decide_spectrum, high_precision_spectrum, jacobian_rank
+from rankstrat.numerics.rank.engine import (
+    _escalate,
+    arb_decision,
+    decide_spectrum,
+    high_precision_spectrum,
+    jacobian_rank,
+)
 from rankstrat.theory.spec import parse_spec
 
 
