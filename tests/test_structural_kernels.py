@@ -107,11 +107,14 @@ CASES = [
     # h = tanh(w.x + b) at w = b = 0: d/db = tanh'(0) sum_r W2[r, 1] d/db2_r, a relation not claimed here
     ("mlp:d=3,widths=3-3,act=tanh,bias=1", "zero-in", (1, None), {"zero": 3}, False),
     ("mlp:d=3,widths=3-3,act=sigmoid,bias=1", "duplicate", (0, 2), {"duplicate": 3}, True),
+    ("mlp:d=3,widths=3-3,act=sigmoid,bias=1", "zero-out", (4, None), {"zero": 4}, True),  # a_4 = 0
     ("cnn1d:d=5,s=2,k=3,act=tanh,bias=1", "duplicate", (0, 2), {"duplicate": 4}, True),
     ("cnn1d:d=5,s=2,k=3,act=tanh,bias=1", "sign", (0, 1), {"sign-duplicate": 4}, True),
     ("cnn1d:d=5,s=2,k=3,act=tanh,bias=1", "zero-out", (1, None), {"zero": 3}, True),
     ("cnn1d:d=5,s=2,k=3,act=tanh,bias=1", "zero-in", (1, None), {"zero": 4}, True),
     ("cnn1d:d=3,s=3,k=3,act=tanh,bias=1", "duplicate", (0, 1), {"duplicate": 5}, True),  # Q = 1: one read-out weight
+    ("cnn2d:d=3,s=2,k=2,act=tanh", "duplicate", (0, 1), {"duplicate": 4}, True),
+    ("cnn2d:d=3,s=2,k=2,act=sin,share=0", "sign", (1, 5), {"sign-duplicate": 5}, True),
     ("cnn1d:d=4,s=2,k=2,act=tanh,bias=1,share=0", "duplicate", (1, 4), {"duplicate": 4}, True),  # same position 1
     ("cnn1d:d=4,s=2,k=2,act=tanh,bias=1,share=0", "sign", (0, 3), {"sign-duplicate": 4}, True),
     ("cnn1d:d=4,s=2,k=2,act=tanh,bias=1,share=0", "zero-out", (2, None), {"zero": 3}, True),

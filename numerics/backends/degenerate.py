@@ -39,8 +39,9 @@ degeneracy).
    outgoing vector: ``h_j = c - h_i`` and the constant ``c g_m`` is in
    general not in the span of the other columns.
 3. **Zero units**: all outgoing parameters of ``i`` exactly 0: every path
-   from ``in_i`` to ``f`` passes through ``out_i``, so
-   ``df/d in_i[m] = (sum_r g_r out_i[r]) act'(p_i) z_m = 0``: ``e[in_i[m]]``.
+   from ``in_i`` to ``f`` passes through ``out_i``, so ``df/d in_i[m]`` is a
+   sum of terms ``g_r out_i[r] act'(.) z_m`` (for a channel, one per
+   position ``r`` with its own patch), all 0: ``e[in_i[m]]``.
    All incoming parameters exactly 0 and ``act(0) = 0``: ``h_i = 0`` for
    every input, so ``df/d out_i[m] = g_m h_i = 0``: ``e[out_i[m]]``.
 
