@@ -15,12 +15,17 @@
   of the point's coordinates); the rank of their span modulo ``2^31 - 1`` is
   at most its rank over the rationals, so ``M - rank_p`` is a proven upper
   bound of the Jacobian rank at the point.
+- *Kernel vectors of degenerate points* (:mod:`rankstrat.numerics.backends.degenerate`):
+  duplicate units (up to the activation's sign symmetry) and zero units,
+  found by exact equality of the point's coordinates, spanned together with
+  the structural ones.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from rankstrat.numerics.backends.degenerate import degenerate_vectors
 from rankstrat.numerics.backends.modular import rank_mod_p
 from rankstrat.numerics.backends.rings import PRIME, mod_from_float
 from rankstrat.numerics.families import numeric_family
@@ -28,6 +33,9 @@ from rankstrat.numerics.model.points import flat_indices
 from rankstrat.theory.model.symbolic import family_forward, param_shapes
 from rankstrat.theory.spec import Spec
 
+MAX_SPAN_ENTRIES = 50_000_000
+"""Largest dense residue matrix formed for one connected block of kernel vectors
+(a larger block keeps only its first rows: a smaller, still proven, span)."""
 MAX_SUPPORT = 20_000
 """Largest monomial set tracked by :class:`Support` (larger gives no bound)."""
 
@@ -132,9 +140,66 @@ def structural_vectors(spec: Spec) -> tuple[list, str]:
     return [], ""
 
 
+def span_rank(vectors, theta, uncut: int = 0) -> tuple[int, bool]:
+    """A proven lower bound of the dimension of the span of exact vectors at ``theta``.
+
+    Each vector is a list of ``(target, coefficient, source)``: entry
+    ``target`` gains ``coefficient * theta[source]``, or ``coefficient`` when
+    ``source`` is None. The rank is taken modulo ``2^31 - 1`` (at most the
+    rank over the rationals): the columns of unit vectors ``e[t]`` count one
+    each and are removed from the others (exact), then the other vectors are
+    split into blocks that share no column (the rank is the sum over blocks);
+    a block larger than :data:`MAX_SPAN_ENTRIES` keeps only its first rows,
+    and always the first ``uncut`` vectors.
+
+    Returns
+    -------
+    (int, bool)
+        The rank, and True when some block was cut.
+
+    Examples
+    --------
+    >>> theta = np.array([2.0, 3.0, 0.5])
+    >>> span_rank([[(0, 1, None)], [(0, 1, 1), (1, 1, None)], [(1, 2, None)], [(2, 1, 2), (1, -1, 2)]], theta)
+    (3, False)
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    residues = mod_from_float(np.asarray(theta, dtype=np.float64).reshape(-1))
+    units = {int(v[0][0]) for v in vectors if len(v) == 1 and v[0][2] is None and v[0][1] % PRIME}
+    entries = [(r, int(t), c, -1 if s is None else int(s)) for r, v in enumerate(vectors) for t, c, s in v
+               if int(t) not in units]
+    if not entries:
+        return len(units), False
+    row, target, coefficient, source = (np.array(column, dtype=np.int64) for column in zip(*entries))
+    factor = np.where(source >= 0, residues[np.maximum(source, 0)], 1)
+    value = np.mod(np.mod(coefficient, PRIME) * factor, PRIME)
+    rows, row = np.unique(row, return_inverse=True)
+    columns, column = np.unique(target, return_inverse=True)
+    n_rows, n_cols = len(rows), len(columns)
+    graph = coo_matrix((np.ones(len(row)), (row, n_rows + column)), shape=(n_rows + n_cols,) * 2)
+    _, label = connected_components(graph, directed=False)
+    rank, cut = len(units), False
+    order = np.argsort(label[row], kind="stable")
+    bounds = np.flatnonzero(np.diff(label[row][order])) + 1
+    for block in np.split(order, bounds):
+        block_rows, local_row = np.unique(row[block], return_inverse=True)
+        block_cols, local_col = np.unique(column[block], return_inverse=True)
+        keep = len(block_rows)
+        if keep * len(block_cols) > MAX_SPAN_ENTRIES:
+            keep = max(1, MAX_SPAN_ENTRIES // len(block_cols), int(np.searchsorted(rows[block_rows], uncut)))
+            cut = cut or keep < len(block_rows)
+        mask = local_row < keep  # the first rows: all of the first ``uncut`` vectors
+        K = np.zeros((keep, len(block_cols)), dtype=np.int64)
+        np.add.at(K, (local_row[mask], local_col[mask]), value[block][mask])
+        rank += rank_mod_p(K)
+    return rank, cut
+
+
 def kernel_dimension(spec: Spec, theta) -> tuple[int, str]:
     """A proven lower bound of the dimension spanned by the structural kernel
-    vectors at ``theta`` (rank modulo ``2^31 - 1``), and a description.
+    vectors and those of degenerate units at ``theta`` (:func:`span_rank`), and a description.
 
     Examples
     --------
@@ -143,17 +208,22 @@ def kernel_dimension(spec: Spec, theta) -> tuple[int, str]:
     >>> spec = parse_spec("mf:n1=4,k=2,n2=5")
     >>> kernel_dimension(spec, flat_point(spec, random_point(spec)))
     (4, '4 scaling vectors, span >= 4')
+    >>> spec = parse_spec("twolayer:d=2,k=3,bias=1")
+    >>> point = random_point(spec)
+    >>> point["W"][1], point["b"][1] = -point["W"][0], -point["b"][0]  # tanh is odd
+    >>> point["a"][2] = 0.0
+    >>> kernel_dimension(spec, flat_point(spec, point))
+    (7, '4 sign-duplicate + 3 zero-unit vectors, span >= 7')
     """
     vectors, kind = structural_vectors(spec)
-    if not vectors:
+    parts = [f"{len(vectors)} {kind}"] if vectors else []
+    extra, counts = degenerate_vectors(spec, theta)
+    parts += [f"{count} {rule}{'-unit' if rule == 'zero' else ''}" for rule, count in counts.items()]
+    if not vectors and not extra:
         return 0, "no structural kernel vectors"
-    residues = mod_from_float(np.asarray(theta, dtype=np.float64))
-    K = np.zeros((len(vectors), len(residues)), dtype=np.int64)
-    for row, vector in enumerate(vectors):
-        for target, coefficient, source in vector:
-            K[row, target] = (K[row, target] + coefficient * residues[source]) % PRIME
-    span = rank_mod_p(K)
-    return span, f"{len(vectors)} {kind} vectors, span >= {span}"
+    span, cut = span_rank(vectors + extra, theta, uncut=len(vectors))
+    note = " (largest blocks cut)" if cut else ""
+    return span, f"{' + '.join(parts)} vectors, span >= {span}{note}"
 
 
 def upper_bounds(spec: Spec, theta, n_inputs: int) -> list[tuple[int, str]]:

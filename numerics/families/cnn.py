@@ -206,6 +206,35 @@ def neuron_units(spec, index: dict) -> list:
     return units
 
 
+def unit_inputs(spec, index: dict) -> list:
+    """What each unit of :func:`neuron_units` reads, and whether it feeds the read-out
+    through one weight.
+
+    One ``(reads, readout)`` per unit. Convolution: every channel reads all
+    ``Q`` patches (incoming ``W[c, :]``, then ``b[c]``), its ``q``-th outgoing
+    weight ``a[c, q]`` multiplies its output at position ``q``; ``readout``
+    only when ``Q = 1`` (one weight per channel). Locally connected: the
+    neuron ``(c, q)`` reads patch ``q`` only, so neurons at different
+    positions read different inputs; its one weight ``a[c, q]`` feeds the
+    read-out.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.points import flat_indices
+    >>> spec = parse_spec("cnn1d:d=3,s=2,k=1,share=0")
+    >>> unit_inputs(spec, flat_indices(spec))
+    [('patch 0', True), ('patch 1', True)]
+    >>> spec = parse_spec("cnn1d:d=3,s=2,k=2")
+    >>> unit_inputs(spec, flat_indices(spec))
+    [('patches', False), ('patches', False)]
+    """
+    W, a = index["W"], index["a"]
+    if W.ndim == 2:
+        return [("patches", a.shape[1] == 1)] * W.shape[0]
+    return [(f"patch {q}", True) for _ in range(W.shape[0]) for q in range(W.shape[1])]
+
+
 def local_groups(spec, index: dict) -> tuple[str, list]:
     """A locally connected model as a sum of small models on its patches.
 

@@ -68,3 +68,30 @@ def neuron_units(spec, index: dict) -> list:
             units.append((incoming, outgoing))
         layer += 1
     return units
+
+
+def unit_inputs(spec, index: dict) -> list:
+    """What each neuron of :func:`neuron_units` reads, and whether it feeds the read-out.
+
+    One ``(reads, readout)`` per neuron: the neurons of layer ``l`` read the
+    output of layer ``l - 1`` (the input ``x`` for ``l = 1``), their incoming
+    indices in the same order (``W_l[j, :]``, then ``b_l[j]``), and their
+    ``r``-th outgoing weights ``W_(l+1)[r, j]`` feed the same neuron ``r``;
+    only the last layer's single weight ``a[j]`` multiplies the output in the
+    linear read-out.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.points import flat_indices
+    >>> spec = parse_spec("mlp:d=2,widths=2-1")
+    >>> unit_inputs(spec, flat_indices(spec))
+    [('x', False), ('x', False), ('h1', True)]
+    """
+    out, layer = [], 1
+    while f"W{layer}" in index:
+        reads = "x" if layer == 1 else f"h{layer - 1}"
+        last = f"W{layer + 1}" not in index
+        out += [(reads, last)] * index[f"W{layer}"].shape[0]
+        layer += 1
+    return out

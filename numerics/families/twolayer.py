@@ -221,3 +221,21 @@ def neuron_units(spec, index: dict) -> list:
         incoming = index["W"][j].tolist() + ([int(index["b"][j])] if "b" in index else [])
         units.append((incoming, [int(index["a"][j])]))
     return units
+
+
+def unit_inputs(spec, index: dict) -> list:
+    """What each neuron of :func:`neuron_units` reads, and whether it feeds the read-out.
+
+    One ``(reads, readout)`` per neuron: every neuron reads the input ``x``
+    (its incoming indices in the same order: ``W[j, :]``, then ``b[j]``), and
+    its one outgoing weight ``a[j]`` multiplies its output in ``f = sum_j a_j h_j``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> from rankstrat.numerics.model.points import flat_indices
+    >>> spec = parse_spec("twolayer:d=2,k=2")
+    >>> unit_inputs(spec, flat_indices(spec))
+    [('x', True), ('x', True)]
+    """
+    return [("x", True)] * index["W"].shape[0]
