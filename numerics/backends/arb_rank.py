@@ -135,6 +135,20 @@ def _pivots(mid: np.ndarray, r: int) -> tuple[list, list]:
     return [int(i) for i in row_order[:r]], cols
 
 
+FLOAT_RANK_TOLERANCE = 2.0**-40
+"""Relative size of the pivots of the midpoints' QR that the starting block keeps."""
+
+
+def _float_rank(mid: np.ndarray) -> int:
+    """Pivots of the midpoints' QR above :data:`FLOAT_RANK_TOLERANCE`: the starting
+    block (a rank hidden from float64 is found by growing the block)."""
+    if mid.size == 0:
+        return 0
+    R = scipy.linalg.qr(mid, mode="r", pivoting=True)[0]
+    diagonal = np.abs(np.diag(R))
+    return int(np.sum(diagonal > FLOAT_RANK_TOLERANCE * diagonal[0])) if diagonal[0] > 0 else 0
+
+
 def _schur(A, rows: list, cols: list):
     """``(S, other_rows, other_cols)``, or None when ``A[rows, cols]`` is not proven invertible."""
     import flint
@@ -173,7 +187,8 @@ def schur_decision(A, dps: int, hint: int) -> SchurDecision:
         decision works at that precision.
     dps : int
     hint : int
-        The starting block size (for instance the float64 estimate).
+        The largest starting block size (for instance the float64 estimate);
+        it is cut to the midpoints' numerical rank, then grows or shrinks.
 
     Returns
     -------
@@ -208,7 +223,7 @@ def _decide(A, dps: int, hint: int) -> SchurDecision:
     entries = [[A[i, j] for j in range(M)] for i in range(n)]
     rows_arb, mid = equilibrated(entries)
     scaled = flint.arb_mat(rows_arb) if n and M else A
-    rows, cols = _pivots(mid, max(0, min(hint, n, M)))
+    rows, cols = _pivots(mid, max(0, min(hint, n, M, _float_rank(mid))))
     proven, failed = 0, set()
     for _ in range(2 * min(n, M) + 2):
         out = _schur(scaled, rows, cols)
