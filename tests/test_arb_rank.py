@@ -155,3 +155,28 @@ def test_one_budget_bounds_every_certification_step():
     assert starved.certainty == "undecided" and starved.rank is None
     assert starved.lower_bound < 12 == starved.upper_bound
     assert any("budget" in warning for warning in starved.warnings)
+
+
+def test_balls_that_are_mostly_radius_never_look_like_zero():
+    """[[1, 0 +/- 1e-390], [1, 0 +/- 1e-390]] may have rank 2 (e.g. the true
+    second column (1e-400, 2e-400)): the second column is scaled by its upper
+    bound, its radius shows, and no precision gives a clear rank 1."""
+    tiny = flint.arb(0, flint.arb("1e-390").mid())   # (a float 1e-390 would underflow to 0)
+    for dps in (30, 60, 120, 240):
+        decision = schur_decision(flint.arb_mat([[1, tiny], [1, tiny]]), dps, hint=2)
+        assert decision.proven == 1 and not decision.clear
+
+
+@pytest.mark.parametrize("text,where", [("twolayer:d=1,k=1,bias=1", "b"), ("twolayer:d=2,k=3,bias=1", "W")])
+def test_saturated_tanh_is_undecided_not_high_precision(text, where):
+    """tanh at pre-activations near 1e150: tanh' is the ball [0 +/- e^-2u]. The
+    true rank is that of the unscaled point (the model rank is invariant under
+    W -> c W for the bias column's partner; for the huge bias, an mpmath
+    reference at 400 digits gives 3 for the first spec)."""
+    spec = parse_spec(text)
+    point = random_point(spec, 0)
+    point[where] = point[where] * 1e150 if where == "W" else point[where] + 1e150
+    result = jacobian_rank(spec, point, generic_inputs(spec, 30, seed=1))
+    assert result.certainty in ("certified", "undecided")
+    if result.certainty == "certified":
+        assert result.rank == len(flat_point(spec, point))

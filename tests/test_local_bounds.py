@@ -162,3 +162,22 @@ def test_corners_cover_every_bit_pattern():
     for size in range(4):
         corners = _corners(size)
         assert {tuple(row) for row in corners.tolist()} == set(itertools.product((0.0, 1.0), repeat=size))
+
+
+@pytest.mark.parametrize("act,scale", [("exp", 1e3), ("sigmoid", 1e200), ("pow3", 1e200)])
+def test_overflowing_balls_prove_nothing_and_the_engine_refuses_cleanly(act, scale):
+    """Huge weights overflow the float64 balls: the groups fail (no exception),
+    and the rank command's path refuses the point in one line (InputError) or
+    answers undecided."""
+    from rankstrat.theory.errors import InputError
+
+    spec = parse_spec(f"cnn1d:d=4,s=2,k=2,share=0,act={act},bias=1")
+    point = random_point(spec, 0)
+    point["W"] = point["W"] * scale
+    bounds = local_bounds(spec, flat_point(spec, point))
+    assert bounds.lower == 0 and bounds.failed
+    try:
+        result = model_rank(spec, at=point)
+    except InputError:
+        return
+    assert result.certainty != "certified" or result.rank == reference_rank(spec, flat_point(spec, point), dps=400)

@@ -86,15 +86,25 @@ def bits_for(dps: int) -> int:
 
 
 def _exponent(x) -> int | None:
-    """``e`` with ``2^(e-1) <= |mid(x)| < 2^e``; None for a zero midpoint."""
-    mantissa, exponent = x.mid().man_exp()
+    """``e`` with ``2^(e-1) <= u < 2^e`` for the upper bound ``u`` of ``|x|``
+    (midpoint plus radius); None for the exact ball 0.
+
+    Scaling by the upper bound, not the midpoint, matters for balls that are
+    mostly radius (``tanh'`` at a huge pre-activation is ``[0 +/- 1e-130000]``):
+    scaled up, their radius shows in the Schur complement, which then cannot
+    look like 0."""
+    upper = abs(x).upper()
+    if not upper.is_finite():
+        raise ValueError("a Jacobian entry is not finite in ball arithmetic")
+    mantissa, exponent = upper.mid().man_exp()
     mantissa = int(mantissa)
     return None if mantissa == 0 else int(exponent) + abs(mantissa).bit_length()
 
 
 def equilibrated(entries: list) -> tuple[list, np.ndarray]:
-    """Scale columns, then rows, by powers of two (exact) to a largest midpoint
-    in ``[1/2, 1)``; returns the scaled rows and their float64 midpoints.
+    """Scale columns, then rows, by powers of two (exact) to a largest magnitude
+    (upper bound of ``|x|``) in ``[1/2, 1)``; returns the scaled rows and their
+    float64 midpoints.
 
     Parameters
     ----------
@@ -104,6 +114,11 @@ def equilibrated(entries: list) -> tuple[list, np.ndarray]:
     -------
     rows : list of lists of arb
     mid : array (n, M)
+
+    Raises
+    ------
+    ValueError
+        When an entry is not finite.
 
     Examples
     --------

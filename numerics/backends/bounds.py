@@ -119,6 +119,9 @@ def _lower_analytic(bounds, clock, spec, theta, X, target) -> None:
 
     n, M = len(X), len(theta)
     ball = _timed(bounds, clock, f"ball Jacobian {n}x{M} (float64 balls, arb activations)", lambda: dual_jacobian(spec, theta, X, "ball"))
+    if not (np.all(np.isfinite(ball.mid)) and np.all(np.isfinite(ball.rad))):
+        bounds.skipped.append("verified float64 bound: the ball Jacobian overflows float64 at this point")
+        return
     if target is None:
         from rankstrat.numerics.rank.engine import FLOAT64_EPS, decide_spectrum
 

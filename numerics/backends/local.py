@@ -150,6 +150,25 @@ def _corners(key_size: int) -> np.ndarray:
     return np.array(list(itertools.product((0.0, 1.0), repeat=key_size))).reshape(2**key_size, key_size)
 
 
+def _proven_rank(D: Ball) -> int | None:
+    """The largest candidate rank of a ball matrix that
+    :func:`~rankstrat.numerics.backends.verified.verified_rank_lower` proves
+    (candidates: the counts of singular values of the midpoints above
+    ``1e-12``, ``1e-8`` and ``1e-4`` of the largest); 0 when none is; None
+    when an entry is not finite."""
+    from rankstrat.numerics.backends.verified import verified_rank_lower
+
+    if not (np.all(np.isfinite(D.mid)) and np.all(np.isfinite(D.rad))):
+        return None
+    values = np.linalg.svd(D.mid, compute_uv=False)
+    if not len(values) or values[0] == 0:
+        return 0
+    for candidate in sorted({int(np.sum(values > cut * values[0])) for cut in (1e-12, 1e-8, 1e-4)}, reverse=True):
+        if verified_rank_lower(D.mid, D.rad, candidate):
+            return candidate
+    return 0
+
+
 def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
     """Proven bounds of the model rank at ``theta`` for a sum of local groups
     (module docstring); ``LocalBounds(0, M)`` when the family has none.
@@ -176,7 +195,6 @@ def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
     """
     from rankstrat.numerics.backends.forward import dual_jacobian
     from rankstrat.numerics.backends.upper import upper_bounds
-    from rankstrat.numerics.backends.verified import verified_rank_lower
     from rankstrat.theory.spec import parse_spec
 
     theta = np.asarray(theta, dtype=np.float64).reshape(-1)
@@ -214,18 +232,24 @@ def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
         offset += len(X)
         rows_x.append(X)
         rows_theta.append(np.broadcast_to(theta_g, (len(X), size)))
-    lower, failed = 0, []
-    if rows_x:
-        J = dual_jacobian(unit, np.concatenate(rows_theta), np.concatenate(rows_x), "ball")
+    with np.errstate(all="ignore"):  # overflow gives non-finite balls: those groups prove nothing
+        J = dual_jacobian(unit, np.concatenate(rows_theta), np.concatenate(rows_x), "ball") if rows_x else None
+        return _add_groups(order, blocks, J, count, LocalBounds(0, min(upper, M), len(groups)))
+
+
+def _add_groups(order: list, blocks: list, J, count: int, out: LocalBounds) -> LocalBounds:
+    """Prove each group's differenced rank (:func:`local_bounds`) and add them up."""
     for g, block in zip(order, blocks):
         if block is None:
-            failed.append(f"group {g}: no key of at most {MAX_KEY} inputs separates it from later groups")
+            out.failed.append(f"group {g}: no key of at most {MAX_KEY} inputs separates it from later groups")
             continue
         start, length, key_size = block
         D = _differenced(Ball(J.mid[start:start + length], J.rad[start:start + length]), count, key_size)
-        estimate = int(np.linalg.matrix_rank(D.mid))
-        if estimate and verified_rank_lower(D.mid, D.rad, estimate):
-            lower += estimate
+        proven = _proven_rank(D)
+        if proven is None:
+            out.failed.append(f"group {g}: the ball Jacobian is not finite (overflow)")
+        elif proven:
+            out.lower += proven
         else:
-            failed.append(f"group {g}: the differenced Jacobian's rank {estimate} is not proven")
-    return LocalBounds(lower, min(upper, M), len(groups), failed)
+            out.failed.append(f"group {g}: no rank of the differenced Jacobian is proven")
+    return out

@@ -586,10 +586,13 @@ def jacobian_rank(
         Seconds for all certification work (bounds, certificates, high
         precision); a step that does not fit is skipped and listed.
     free_inputs : bool
-        True when ``X`` only stands for the model (generic inputs drawn here,
-        at least ``M`` of them): bounds of the model rank proven at inputs of
-        their own count (finite differences of local groups), and when the
-        cheap proofs decide the rank no float64 Jacobian is computed.
+        True when ``X`` only stands for the model (generic inputs drawn by
+        :func:`model_rank` or the tables, at least ``M`` of them): bounds of
+        the model rank proven at inputs of their own count (finite
+        differences of local groups), and when the cheap proofs decide the
+        rank no float64 Jacobian is computed. The result is then the model
+        rank at the point, which can exceed the rank at degenerate inputs
+        (repeated rows): leave it False for inputs given by a user or data.
 
     Returns
     -------
