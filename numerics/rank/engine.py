@@ -74,8 +74,8 @@ the rank between them (seen at a point whose weights are in the thousands, where
 two precisions agreed on a rank 4 below the truth)."""
 MAX_HIGH_PRECISION_COST = 2 * 120**3
 """Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
-MAX_ARB_COST = 2 * 400**3
-"""Largest ``n M min(n, M)`` recomputed with flint ball matrices (family models; 400 parameters at 800 inputs)."""
+MAX_ARB_COST = 2 * 600**3
+"""Largest ``n M min(n, M)`` recomputed with flint ball matrices (family models; 600 parameters at 1200 inputs)."""
 
 RELU_WARNING = (
     "relu is only piecewise analytic: the model-rank theory does not apply; "
