@@ -140,11 +140,14 @@ def test_every_bad_input_gives_one_line_and_its_status(run_cli, files, argv, sta
     ["rank", "cnn2d:d=28,s=3,k=100"],
     ["strata", "mf:n1=100000,k=1000,n2=100000"],
 ])
-def test_oversized_requests_are_refused_in_well_under_a_second(run_cli, argv):
+def test_oversized_requests_are_refused_before_any_work(run_cli, argv):
+    """Refused from the sizes alone (about 0.1 s once imports are warm); the work
+    itself would take hours, so a loose 5 s bound tells the two apart even on a
+    loaded machine."""
     run_cli("rank", "mf:n1=1,k=1,n2=1", "--no-certify")  # imports warm
     start = time.perf_counter()
     code, _, err = run_cli(*argv)
-    assert code == 2 and time.perf_counter() - start < 0.5, err
+    assert code == 2 and time.perf_counter() - start < 5.0, err
 
 
 def test_the_memory_estimate_matches_a_direct_count():
