@@ -13,7 +13,6 @@ Three modes, one per option:
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
@@ -22,7 +21,7 @@ from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
-from rankstrat.theory.values import parse_values
+from rankstrat.theory.values import MAX_SEED, parse_integer, parse_real, parse_values
 
 NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
@@ -34,6 +33,10 @@ MAX_SIZES = 20000
 """Most training-set sizes one call computes."""
 MAX_N = 10**12
 """Largest training-set size."""
+MAX_COUNT = 10**7
+"""Largest count option (classifiers, trials, held-out points, bootstrap resamples, repeats)."""
+MAX_TABLE_ENTRIES = 400_000_000
+"""Most entries of the classifiers x held-out points and bootstrap x trials tables (sample mode)."""
 
 DEFAULT_SIZES = {"density": "1..1000", "sample": "0..50:5"}
 
@@ -77,29 +80,37 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     return sorted(parse_values(text, option, minimum=0, maximum=MAX_N, limit=MAX_SIZES))
 
 
-def _number(text, option: str, low: float = None, high: float = None, kind=float, what: str = "") -> float:
-    try:
-        value = kind(text)
-    except (TypeError, ValueError):
-        raise InputError(f"{option} {text!r}: expected {what}") from None
-    if (low is not None and not value > low) or (high is not None and not value < high) or \
-            (kind is float and not math.isfinite(value)):
-        raise InputError(f"{option} {text!r}: expected {what}")
-    return value
+def _count(text, option: str, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """An integer option in ``minimum..maximum`` (:func:`rankstrat.theory.values.parse_integer`).
 
-
-def _count(text, option: str, minimum: int = 1) -> int:
-    value = _number(text, option, kind=int, what=f"an integer of at least {minimum}")
-    if value < minimum:
-        raise InputError(f"{option} {text!r}: expected an integer of at least {minimum}")
-    return value
+    Examples
+    --------
+    >>> _count("1e15", "--classifiers")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --classifiers: 1000000000000000 is too large; expected an integer >= 1 and <= 10000000
+    """
+    return parse_integer(text, option, minimum, maximum)
 
 
 def _probabilities(text: str, option: str) -> tuple:
-    values = []
-    for part in filter(None, (p.strip() for p in str(text).split(","))):
-        values.append(_number(part, option, 0.0, 1.0, what="comma-separated probabilities in (0, 1)"))
-    return tuple(values)
+    """Comma-separated probabilities in (0, 1), at least one.
+
+    Examples
+    --------
+    >>> _probabilities("0.1, 0.9", "--quantiles")
+    (0.1, 0.9)
+    >>> _probabilities(" , ", "--quantiles")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --quantiles: empty; expected comma-separated probabilities in (0, 1) such as 0.1,0.5,0.9
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    if not any(parts):
+        raise InputError(f"{option}: empty; expected comma-separated probabilities in (0, 1) such as 0.1,0.5,0.9")
+    if not all(parts):
+        raise InputError(f"{option}: {text!r} has an empty item; expected comma-separated probabilities in (0, 1)")
+    return tuple(parse_real(part, option, 0.0, 1.0) for part in parts)
 
 
 def _format(args) -> str:
@@ -217,11 +228,11 @@ def _run_density(args, fmt: str, limit: int) -> int:
     except InputError as exc:
         raise InputError(f"--density: {exc}") from None
     sizes = parse_sizes(args.n or DEFAULT_SIZES["density"])
-    eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
+    eps0 = None if args.eps0 is None else parse_real(args.eps0, "--eps0", 0.0, 1.0)
     quantiles = _probabilities(args.quantiles, "--quantiles")
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
-    if args.plot:
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, len(sizes), "sizes", "size") as bar:
@@ -263,17 +274,24 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     from rankstrat.numerics.datasets import parse_dataset
 
     try:
-        parse_dataset(args.sample)
+        dataset_name, _ = parse_dataset(args.sample)
     except InputError as exc:
         raise InputError(f"--sample: {exc}") from None
     sizes = parse_sizes(args.n or DEFAULT_SIZES["sample"])
     classifiers = _count(args.classifiers, "--classifiers")
     trials = _count(args.trials, "--trials", minimum=2)
     heldout = _count(args.heldout, "--heldout", minimum=100)
-    confidence = _number(args.confidence, "--confidence", 0.0, 1.0, what="a number in (0, 1)")
+    confidence = parse_real(args.confidence, "--confidence", 0.0, 1.0)
     bootstrap = _count(args.bootstrap, "--bootstrap", minimum=20)
     min_fits = _count(args.min_fits, "--min-fits")
-    seed = _count(args.seed, "--seed", minimum=0)
+    seed = _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)
+    tables = [((bootstrap, "--bootstrap"), (trials, "--trials"))]
+    if dataset_name == "synthetic":  # the held-out points measure the errors of every classifier
+        tables.append(((classifiers, "--classifiers"), (heldout, "--heldout")))
+    for (a, a_name), (b, b_name) in tables:
+        if a * b > MAX_TABLE_ENTRIES:
+            raise InputError(f"{a_name} {a} x {b_name} {b} = {a * b:.3g} table entries is too large; "
+                             f"at most {MAX_TABLE_ENTRIES:.0e}: lower one of them")
     if args.features is not None:
         try:
             parse_features(args.features)
@@ -281,9 +299,9 @@ def _run_sample(args, fmt: str, limit: int) -> int:
             raise InputError(f"--features: {exc}") from None
     if args.prior is not None and args.prior not in PRIORS:
         raise InputError(f"--prior {args.prior!r}: expected one of {', '.join(PRIORS)}")
-    spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
-    eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
-    if args.plot:
+    spread = None if args.spread is None else parse_real(args.spread, "--spread", 0.0)
+    eps0 = None if args.eps0 is None else parse_real(args.eps0, "--eps0", 0.0, 1.0)
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, trials, "training sequences", "sequence") as bar:
@@ -347,15 +365,15 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     )
     from rankstrat.numerics.datasets import load_dataset
 
-    repeats = _count(args.repeats, "--repeats", minimum=2)
-    seed = _count(args.seed, "--seed", minimum=0)
+    repeats = _count(args.repeats, "--repeats", minimum=2, maximum=10_000)
+    seed = _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)
     if args.model not in MODELS:
         raise InputError(f"--model {args.model!r}: expected one of {', '.join(MODELS)}")
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
-    if args.plot:
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     try:

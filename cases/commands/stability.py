@@ -11,7 +11,6 @@ from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
-from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
 from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.theory.errors import InputError
@@ -140,14 +139,18 @@ def run(args: argparse.Namespace) -> int:
     lost 2         W[1,2] +1.00
     0
     """
+    if args.inputs is not None and not args.inputs.strip():
+        raise InputError(f"--inputs: empty; accepted: {INPUTS_ACCEPTED}")
     if args.directions < 0:
         raise InputError(f"--directions must be >= 0, got {args.directions}")
     if args.format == "json":  # JSON only on stdout, as --json
         args.json = True
-    if args.plot and args.curve is None:
+    if args.plot is not None and args.curve is None:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
-    if args.plot:
-        prepare_output_path(args.plot, "--plot")
+    if args.plot is not None:
+        from rankstrat.numerics.figures import check_figure_path
+
+        check_figure_path(args.plot)
     spec = parse_spec(args.spec)
     limit = memory_limit(args)
     check_request(spec, None, limit)

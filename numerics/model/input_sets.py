@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,20 +148,24 @@ def _from_file(spec, path: str) -> InputSet:
     if not os.path.exists(path):
         raise InputError(f"--inputs: file {path!r} does not exist; accepted: {ACCEPTED}")
     try:
-        if path.endswith(".npy"):
-            X = np.load(path)
-        elif path.endswith(".json"):
-            with open(path) as handle:
-                X = np.asarray(json.load(handle), dtype=np.float64)
-        elif path.endswith(".csv"):
-            X = np.loadtxt(path, delimiter=",", ndmin=2)
-        else:
-            X = np.loadtxt(path, ndmin=2)
-        X = np.asarray(X, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy warns of an empty file; the check below refuses it in one line
+            if path.endswith(".npy"):
+                X = np.load(path)
+            elif path.endswith(".json"):
+                with open(path) as handle:
+                    X = np.asarray(json.load(handle), dtype=np.float64)
+            elif path.endswith(".csv"):
+                X = np.loadtxt(path, delimiter=",", ndmin=2)
+            else:
+                X = np.loadtxt(path, ndmin=2)
+            X = np.asarray(X, dtype=np.float64)
     except (ValueError, TypeError, OSError, json.JSONDecodeError) as exc:
         reason = " ".join(str(exc).split())[:120]
         raise InputError(f"--inputs: cannot read {path!r} as a numeric array (n rows of numbers): {reason}") from None
     dim = spec.module.input_dim(spec)
+    if X.size == 0:
+        raise InputError(f"--inputs: {path!r} holds no inputs; expected n rows of {dim} numbers")
     if X.ndim == 1 and dim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] != dim or len(X) == 0:
