@@ -187,6 +187,23 @@ BAD_INPUTS = [
     # input files
     (["stability", "twolayer:d=3,k=2", "--inputs", "{empty.csv}"], 2, "holds no inputs"),
     (["stability", "twolayer:d=3,k=2", "--inputs", " "], 2, "--inputs: empty"),
+    # options the chosen work would silently ignore
+    (["rank", "mf:n1=2,k=1,n2=2", "--at", " "], 2, "--at: empty; expected random, zero or a JSON file"),
+    (["stability", "twolayer:d=3,k=2", "--format", "csv"], 2, "--format csv formats the --curve table"),
+    (["stability", "twolayer:d=3,k=2", "--curve", "--directions", "3"], 2, "--directions chooses the lost directions"),
+    (["completion", "{fullwidth.txt}", "--example", "M1"], 2, "FILE and --example both name the matrix"),
+    (["completion", "--example", "M1", "--entry", "1,3"], 2, "--entry is used by --init-sweep only"),
+    (["completion", "--example", "M1", "--figure", "{folder}/s.png"], 2, "--figure is used by --init-sweep only"),
+    (["completion", "--example", "M1", "--width", "3"], 2, "--width is the inner dimension of the trained A B"),
+    (["completion", "--example", "M1", "--figures", "{folder}"], 2, "--figures reproduces the built-in experiments"),
+    (["curve", "--density", "uniform", "--classifiers", "5"], 2,
+     "--classifiers is an option of --sample; it does nothing with --density"),
+    (["curve", "--sample", "digits", "--method", "quad"], 2, "--method is an option of --density"),
+    (["curve", "--density", "uniform", "--repeats", "3"], 2, "--repeats is an option of --fit"),
+    (["curve", "--fit", "digits", "--eps0", "0.1"], 2, "--eps0 is an option of --density and --sample"),
+    (["curve", "--density", "uniform", "--seed", "-1"], 2, "--seed: -1 is below 0"),
+    (["curve", "--fit", "synthetic:n=30"], 2, "the data set has 30 points; a learning curve needs more than 50"),
+    (["curve", "--sample", "synthetic", "--features", "random:1e9"], 2, "1000000000 is too large"),
     # found by trying more
     (["sweep", "imbalance", "--seeds", "99999999999999999999999"], 2, "too large"),
     (["verify", "twolayer:d=2,k=1", "--claim", "model_rank == k/0"], 2, "no finite value"),
@@ -300,6 +317,18 @@ def test_an_unwritable_table_output_is_refused_before_the_table_is_computed(run_
     monkeypatch.setattr(table_command, "compare_table", never)
     code, out, err = run_cli(*argv)
     assert_one_line(code, err, 2, argv[-2])
+    assert out == ""
+
+
+def test_minimize_without_units_is_refused_before_the_rank_is_computed(run_cli, monkeypatch):
+    import rankstrat.cases.commands.rank as rank_command
+
+    def never(*args, **kwargs):
+        raise AssertionError("the rank was computed before --minimize was checked")
+
+    monkeypatch.setattr(rank_command, "model_rank", never)
+    code, out, err = run_cli("rank", "mf:n1=2,k=1,n2=2", "--minimize")
+    assert_one_line(code, err, 2, "--minimize: mf:n1=2,k=1,n2=2,depth=2 has no units to re-use")
     assert out == ""
 
 

@@ -121,6 +121,35 @@ def check_training_options(args: argparse.Namespace) -> None:
             raise InputError(f"{name} must be a positive number, got {value}")
 
 
+def check_option_scope(args: argparse.Namespace) -> None:
+    """Refuse options that the chosen work would silently ignore.
+
+    Raises
+    ------
+    InputError
+
+    Examples
+    --------
+    >>> check_option_scope(argparse.Namespace(file=None, example="M4", figures=None, entry="2,2", figure=None,
+    ...                                       width=None, init_sweep=False, train=False))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --entry is used by --init-sweep only; add --init-sweep or drop --entry
+    """
+    if getattr(args, "figures", None) is not None and (args.file is not None or args.example is not None):
+        raise InputError("--figures reproduces the built-in experiments and reads no matrix; "
+                         "drop FILE / --example, or drop --figures")
+    if args.file is not None and args.example is not None:
+        raise InputError("FILE and --example both name the matrix; give one of them")
+    for option, value in (("--entry", getattr(args, "entry", None)), ("--figure", getattr(args, "figure", None))):
+        if value is not None and not getattr(args, "init_sweep", False):
+            raise InputError(f"{option} is used by --init-sweep only; add --init-sweep or drop {option}")
+    if getattr(args, "width", None) is not None and not (getattr(args, "train", False)
+                                                         or getattr(args, "init_sweep", False)):
+        raise InputError("--width is the inner dimension of the trained A B; add --train or --init-sweep, "
+                         "or drop --width")
+
+
 def load_matrix(args: argparse.Namespace):
     """The matrix named by ``FILE`` or ``--example`` (exactly one of them).
 
@@ -463,6 +492,7 @@ def run(args: argparse.Namespace) -> int:
         for name, (_, description) in EXAMPLES.items():
             print(f"{name:<26} {description}")
         return 0
+    check_option_scope(args)
     for option, path in (("--plot", args.plot), ("--figure", getattr(args, "figure", None))):
         if path is not None:
             check_figure_path(path, option)

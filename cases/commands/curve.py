@@ -42,6 +42,40 @@ DEFAULT_SIZES = {"density": "1..1000", "sample": "0..50:5"}
 
 _SIZES_FORM = "sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20"
 
+MODE_OPTIONS = {
+    "density": {"quantiles": "0.1,0.5,0.9", "method": "auto"},
+    "sample": {"classifiers": "10000", "trials": "1000", "features": None, "prior": None, "spread": None,
+               "heldout": "20000", "confidence": "0.99", "bootstrap": "2000", "min_fits": "100"},
+    "fit": {"repeats": "5", "model": "logistic", "families": "beta,powerlaw,beta-offset,mix"},
+}
+"""The options of each mode with their defaults; given in another mode they are refused."""
+
+
+def mode_options(args) -> str:
+    """Refuse the options of another mode (they would be ignored) and fill in the defaults; the mode.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> mode_options(p.parse_args(["--density", "uniform"])), p.parse_args(["--density", "uniform"]).method
+    ('density', None)
+    >>> mode_options(p.parse_args(["--density", "uniform", "--classifiers", "10"]))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --classifiers is an option of --sample; it does nothing with --density
+    """
+    mode = "density" if args.density is not None else "sample" if args.sample is not None else "fit"
+    for other, options in MODE_OPTIONS.items():
+        for key, default in options.items():
+            if other != mode and getattr(args, key) is not None:
+                raise InputError(f"--{key.replace('_', '-')} is an option of --{other}; it does nothing with --{mode}")
+            if other == mode and getattr(args, key) is None:
+                setattr(args, key, default)
+    if mode == "fit" and args.eps0 is not None:
+        raise InputError("--eps0 is an option of --density and --sample; it does nothing with --fit")
+    return mode
+
 
 # ---------------------------------------------------------------------------
 # option parsing
@@ -141,6 +175,17 @@ def _note(text: str) -> None:
 # arguments
 # ---------------------------------------------------------------------------
 
+def _mode_help(text: str, mode: str, key: str) -> str:
+    """``text (MODE mode, default D)`` with the default of :data:`MODE_OPTIONS`.
+
+    Examples
+    --------
+    >>> _mode_help("independent training sequences", "sample", "trials")
+    'independent training sequences (sample mode, default 1000)'
+    """
+    return f"{text} ({mode} mode, default {MODE_OPTIONS[mode][key]})"
+
+
 def add_arguments(parser) -> None:
     """Options of ``rankstrat curve``.
 
@@ -166,21 +211,32 @@ def add_arguments(parser) -> None:
     parser.add_argument("--eps0", metavar="EPS0", default=None,
                         help="error above which a zero-training-error classifier is bad (density: optional; "
                              "sample: default the 1%% quantile of the measured errors)")
-    parser.add_argument("--quantiles", default="0.1,0.5,0.9", help="quantiles of rho_n to show (density mode)")
-    parser.add_argument("--method", default="auto", help="auto, exact or quad: closed forms or quadrature (density mode)")
-    parser.add_argument("--classifiers", default="10000", help="sampled classifiers (sample mode)")
-    parser.add_argument("--trials", default="1000", help="independent training sequences (sample mode)")
+    parser.add_argument("--quantiles", default=None,
+                        help=_mode_help("quantiles of rho_n to show", "density", "quantiles"))
+    parser.add_argument("--method", default=None,
+                        help=_mode_help("auto, exact or quad: closed forms or quadrature", "density", "method"))
+    parser.add_argument("--classifiers", default=None,
+                        help=_mode_help("sampled classifiers", "sample", "classifiers"))
+    parser.add_argument("--trials", default=None,
+                        help=_mode_help("independent training sequences", "sample", "trials"))
     parser.add_argument("--features", default=None, help="identity, pca:D or random:D (sample mode)")
     parser.add_argument("--prior", default=None, help="zero or fitted: centre of the Gaussian weight prior (sample mode)")
     parser.add_argument("--spread", default=None, help="prior spread around a fitted centre (sample mode)")
-    parser.add_argument("--heldout", default="20000", help="held-out points measuring errors, synthetic data (sample mode)")
-    parser.add_argument("--confidence", default="0.99", help="confidence of the simultaneous bands (sample mode)")
-    parser.add_argument("--bootstrap", default="2000", help="bootstrap resamples of the training sequences (sample mode)")
-    parser.add_argument("--min-fits", dest="min_fits", default="100",
-                        help="sizes with fewer pooled zero-training-error classifiers are not compared (sample mode)")
-    parser.add_argument("--repeats", default="5", help="training runs per size (fit mode)")
-    parser.add_argument("--model", default="logistic", help="logistic or minnorm: the classifier trained (fit mode)")
-    parser.add_argument("--families", default="beta,powerlaw,beta-offset,mix", help="density families fitted (fit mode)")
+    parser.add_argument("--heldout", default=None,
+                        help=_mode_help("held-out points measuring errors, synthetic data", "sample", "heldout"))
+    parser.add_argument("--confidence", default=None,
+                        help=_mode_help("confidence of the simultaneous bands", "sample", "confidence"))
+    parser.add_argument("--bootstrap", default=None,
+                        help=_mode_help("bootstrap resamples of the training sequences", "sample", "bootstrap"))
+    parser.add_argument("--min-fits", dest="min_fits", default=None,
+                        help=_mode_help("sizes with fewer pooled zero-training-error classifiers are not compared",
+                                        "sample", "min_fits"))
+    parser.add_argument("--repeats", default=None,
+                        help=_mode_help("training runs per size", "fit", "repeats"))
+    parser.add_argument("--model", default=None,
+                        help=_mode_help("logistic or minnorm: the classifier trained", "fit", "model"))
+    parser.add_argument("--families", default=None,
+                        help=_mode_help("density families fitted", "fit", "families"))
     parser.add_argument("--seed", default="0", help="random seed")
     parser.add_argument("--rows", default="20", help="table rows shown in text formats, spread over the sizes (0: all)")
     parser.add_argument("--plot", metavar="FILE", default=None, help="write a figure (png, pdf, svg)")
@@ -206,13 +262,11 @@ def run(args) -> int:
     10,0.1176,0.1027,-0.9031
     0
     """
+    mode = mode_options(args)
     fmt = _format(args)
     rows = _count(args.rows, "--rows", minimum=0)
-    if args.density is not None:
-        return _run_density(args, fmt, rows)
-    if args.sample is not None:
-        return _run_sample(args, fmt, rows)
-    return _run_fit(args, fmt, rows)
+    _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)  # checked in every mode, used by sample and fit
+    return {"density": _run_density, "sample": _run_sample, "fit": _run_fit}[mode](args, fmt, rows)
 
 
 # ---------------------------------------------------------------------------
@@ -380,6 +434,9 @@ def _run_fit(args, fmt: str, limit: int) -> int:
         X, y = load_dataset(args.fit)
     except InputError as exc:
         raise InputError(f"--fit: {exc}") from None
+    if len(y) < 51:
+        raise InputError(f"--fit {args.fit}: the data set has {len(y)} points; a learning curve needs more than 50 "
+                         "(50 are kept for testing)")
     if args.n:
         sizes = parse_sizes(args.n)
     else:

@@ -85,6 +85,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--budget must be a positive number of seconds, got {budget}")
     if budget is not None and args.no_certify:
         raise InputError("--budget limits the certification that --no-certify skips; give one of them")
+    if args.at is not None and not args.at.strip():
+        raise InputError("--at: empty; expected random, zero or a JSON file of parameter values by name")
+    if getattr(args, "minimize", False):
+        from rankstrat.numerics.discovery.units import unit_layers
+
+        if not unit_layers(spec):  # refused before the rank is computed
+            raise InputError(f"--minimize: {spec} has no units to re-use (neurons, channels or declared UNITS)")
     if args.target is not None:
         if args.at is not None:
             raise InputError(f"--at {args.at} and --target {args.target} both choose the point; give one of them")
