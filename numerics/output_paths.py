@@ -77,6 +77,8 @@ def prepare_output_path(path, option: str, extensions=None) -> str:
     path = _nonempty(path, option, "a file name")
     if os.path.isdir(path):
         raise InputError(f"{option} {path!r}: is a folder; expected a file name")
+    if path.endswith(("/", os.sep)):
+        raise InputError(f"{option} {path!r}: ends with a folder separator; expected a file name")
     if extensions is not None:
         extension = os.path.splitext(path)[1].lower().lstrip(".")
         if extension not in extensions:

@@ -136,6 +136,9 @@ BAD_INPUTS = [
     (["discover", "mf:n1=2,k=1,n2=2", "--figure", "/proc/h.png"], 2, "--figure '/proc/h.png': cannot write"),
     (["sweep", "imbalance", "--fast", "--out", "/proc/sweeps"], 2, "--out: cannot create the folder '/proc/sweeps'"),
     (["table", "mf:n1=2,k=1,n2=2", "--out", "/dev/null"], 2, "is not a regular file"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "{folder}/new/"], 2, "ends with a folder separator; expected a file name"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "{folder}/" + "a" * 300 + ".csv"], 2, "File name too long"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "/sys/t.csv"], 2, "cannot write a file in '/sys'"),
     # empty paths
     (["table", "mf:n1=2,k=1,n2=2", "--plot", ""], 2, "--plot: empty; expected a file name"),
     (["table", "mf:n1=2,k=1,n2=2", "--out", ""], 2, "--out: empty; expected a file name"),
