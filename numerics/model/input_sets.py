@@ -59,13 +59,23 @@ class InputSet:
 
 
 def _positive(value: str, what: str) -> int:
+    """A positive integer in ASCII digits (``1e3`` too), else one line naming ``what``.
+
+    Examples
+    --------
+    >>> _positive("1e3", "distinct")
+    1000
+    >>> _positive("\uff13", "distinct")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --inputs: distinct must be a positive integer in ASCII digits, got '３'
+    """
+    from rankstrat.theory.values import parse_integer
+
     try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise InputError(f"--inputs: {what} must be a positive integer, got {value!r}")
-    return number
+        return parse_integer(value, what, minimum=1)
+    except InputError:
+        raise InputError(f"--inputs: {what} must be a positive integer in ASCII digits, got {value!r}") from None
 
 
 def _options(parts: list, allowed: tuple, text: str) -> dict:
@@ -76,6 +86,8 @@ def _options(parts: list, allowed: tuple, text: str) -> dict:
             raise InputError(
                 f"--inputs: cannot read {part!r} in {text!r}; options here: {', '.join(allowed) or 'none'}"
             )
+        if key.strip() in out:
+            raise InputError(f"--inputs: {key.strip()} given twice in {text!r}")
         out[key.strip()] = value.strip()
     return out
 
