@@ -208,6 +208,8 @@ BAD_INPUTS = [
     (["curve", "--fit", "synthetic:n=30"], 2, "the data set has 30 points; a learning curve needs more than 50"),
     (["curve", "--sample", "synthetic", "--features", "random:1e9"], 2, "1000000000 is too large"),
     # found by trying more
+    ([], 2, "rankstrat: error: give a command: check, completion"),
+    (["stability", "twolayer:d=3,k=2", "--inputs", "hyperplane:5,axis=1,axis=2"], 2, "axis given twice"),
     (["sweep", "imbalance", "--seeds", "99999999999999999999999"], 2, "too large"),
     (["verify", "twolayer:d=2,k=1", "--claim", "model_rank == k/0"], 2, "no finite value"),
     (["strata", "twolayer:d=2,k=100000"], 2, "strata"),

@@ -120,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
             payload["representations"] = [{"representation": r.description, "rank": res.rank,
                                             "certainty": res.certainty} for r, res in ranked]
             payload["optimistic_point"] = {name: values.tolist() for name, values in ranked[0][0].point.items()}
-        payload["provenance"] = provenance(spec, args.seed, at=at if args.target is None else None, target=args.target, inputs=args.inputs)
+        payload["provenance"] = provenance(spec, args.seed, at=at if args.target is None else None,
+                                           target=args.target, inputs=args.inputs)
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"
