@@ -152,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("rankstrat", "interrupted", 130)
     if not getattr(args, "run", None):
-        parser.print_help()
-        return 2
+        return _fail("rankstrat", f"error: give a command: {', '.join(command_names())} (see rankstrat --help)", 2)
     return _run(args)
 
 

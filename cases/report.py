@@ -276,13 +276,14 @@ def write_rows(path: str, rows: Sequence[dict], columns: Sequence[str], provenan
     import os
 
     from rankstrat.cases.provenance import provenance_lines
+    from rankstrat.numerics.output_paths import PARTIAL_SUFFIX
     from rankstrat.theory.errors import InputError
 
     fmt = OUT_FORMATS.get(os.path.splitext(path)[1].lower(), "text")
     text = format_rows(rows, columns, fmt, provenance=provenance, math_columns=math_columns)
     if fmt == "text":
         text = "\n".join(provenance_lines(provenance) + [text])
-    partial = path + ".partial"  # replaced atomically: a reader never sees half a report
+    partial = path + PARTIAL_SUFFIX  # replaced atomically: a reader never sees half a report
     try:
         with open(partial, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")

@@ -420,6 +420,12 @@ DATASETS = {
 }
 """Data sets :func:`load_dataset` knows, with their string forms."""
 
+MAX_LABEL = 9
+"""Largest class label of the bundled and standard data sets (digits, MNIST, CIFAR-10: 0 to 9)."""
+MAX_SYNTHETIC_ENTRIES = 10**8
+"""Most entries ``n x d`` of a synthetic data set (800 MB of float64)."""
+_LIMITS = {"d": (1, 10**4), "n": (1, MAX_SYNTHETIC_ENTRIES), "seed": (0, 2**32 - 1), "limit": (1, 10**8)}
+
 _KEYS = {
     "synthetic": {"d": int, "n": int, "seed": int},
     "digits": {"classes": "classes"},
@@ -449,23 +455,36 @@ def parse_dataset(text: str) -> tuple[str, dict]:
     name = name.strip().lower()
     if name not in _KEYS:
         raise InputError(f"dataset {text!r}: unknown data set {name!r}; expected one of {', '.join(DATASETS.values())}")
+    from rankstrat.theory.values import parse_integer
+
     options = {}
-    for item in filter(None, (p.strip() for p in body.split(","))):
+    items = [p.strip() for p in body.split(",")] if body.strip() else []
+    for item in items:
         key, eq, raw = (s.strip() for s in item.partition("="))
         if not eq or key not in _KEYS[name]:
             raise InputError(f"dataset {text!r}: {name}: unknown option {item!r}; "
                              f"expected keys {', '.join(_KEYS[name])} (form {DATASETS[name]})")
+        if key in options:
+            raise InputError(f"dataset {text!r}: {name}: {key} given twice")
         kind = _KEYS[name][key]
-        try:
-            if kind == "classes":
-                options[key] = tuple(int(c) for c in raw.split("-") if c != "")
-            else:
-                options[key] = kind(raw)
-        except ValueError:
-            raise InputError(f"dataset {text!r}: {name}: {key}={raw!r} is not valid "
-                             f"(form {DATASETS[name]})") from None
-        if kind is int and options[key] < (0 if key == "seed" else 1):
-            raise InputError(f"dataset {text!r}: {name}: {key}={raw!r}; expected a positive integer")
+        where = f"dataset {text!r}: {name}: {key}"
+        if kind == "classes":
+            parts = raw.split("-")
+            if not all(parts):
+                raise InputError(f"{where}={raw!r} is not valid; expected labels 0 to {MAX_LABEL} joined by - "
+                                 f"(form {DATASETS[name]})")
+            classes = tuple(parse_integer(c, where, 0, MAX_LABEL) for c in parts)
+            if len(set(classes)) < 2:
+                raise InputError(f"{where}={raw!r}: need at least two different classes (form {DATASETS[name]})")
+            options[key] = classes
+        elif kind is int:
+            options[key] = parse_integer(raw, where, *_LIMITS[key])
+        elif not raw:
+            raise InputError(f"{where}: empty (form {DATASETS[name]})")
+        else:
+            options[key] = raw
+    if options.get("n", 20000) * options.get("d", 3) > MAX_SYNTHETIC_ENTRIES:
+        raise InputError(f"dataset {text!r}: n x d is more than {MAX_SYNTHETIC_ENTRIES:.0e} entries; lower n or d")
     return name, options
 
 

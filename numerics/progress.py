@@ -2,7 +2,8 @@
 
 On a terminal a :mod:`tqdm` bar redraws in place; written to a file or a pipe
 (a log) nothing is drawn, and either way one line such as ``claims: 24 claims
-in 12.3 s`` is printed when the work is done.
+in 12.3 s`` is printed when the work is done. Work that ends in an error
+prints no summary: the error's one line is the only output.
 """
 
 from __future__ import annotations
@@ -84,14 +85,16 @@ class Progress:
             for item in self.bar:
                 yield item
                 self.count += 1
-        finally:
-            self.close()
+        except BaseException:
+            self.close(summary=False)
+            raise
+        self.close()
 
     def __enter__(self) -> "Progress":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(summary=kind is None)
 
     def update(self, n: int = 1) -> None:
         """Count ``n`` more items done."""
@@ -121,11 +124,25 @@ class Progress:
         text = f"{self.desc}: {self.count} {units} in {time.perf_counter() - self.start:.1f} s"
         return f"{text}, {self.details}" if self.details else text
 
-    def close(self) -> None:
-        """Remove the bar and print the summary line (once)."""
+    def close(self, summary: bool = True) -> None:
+        """Remove the bar and print the summary line (once; none when ``summary`` is False).
+
+        Examples
+        --------
+        >>> import io
+        >>> log = io.StringIO()
+        >>> with Progress(total=2, desc="runs", unit="run", stream=log) as bar:
+        ...     bar.update()
+        ...     raise ValueError("bad input found late")
+        Traceback (most recent call last):
+        ...
+        ValueError: bad input found late
+        >>> log.getvalue()
+        ''
+        """
         if self.closed:
             return
         self.closed = True
         self.bar.close()
-        if self.enabled:
+        if self.enabled and summary:
             print(self.summary(), file=self.stream, flush=True)

@@ -118,7 +118,7 @@ def test_locally_unique_iff_every_entry_is_determined():
 
 
 def test_rank_above_the_smallest_side_is_rejected():
-    with pytest.raises(InputError, match="--rank must be between 0 and"):
+    with pytest.raises(InputError, match="--rank 3: expected an integer from 0 to min"):
         observed_jacobian_rank(np.ones((2, 3), bool), 3)
 
 

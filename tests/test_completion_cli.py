@@ -75,7 +75,7 @@ def test_bad_files_exit_2_with_line_and_column(run_cli, tmp_path, content, messa
     [
         (["completion"], "give a matrix FILE or --example NAME"),
         (["completion", "--example", "M9"], "unknown example 'M9'"),
-        (["completion", "--example", "M4", "--rank", "3"], "--rank must be between 0 and"),
+        (["completion", "--example", "M4", "--rank", "3"], "--rank 3: expected an integer from 1 to min(n1, n2) = 2"),
         (["completion", "--example", "M4", "--k", "0"], "argument --k: 0 is below 1"),
         (["completion", "nowhere.txt"], "file does not exist"),
     ],
@@ -107,7 +107,7 @@ def test_init_sweep_table_thresholds_and_figure(run_cli, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--train", "--seeds", "0"], "--seeds must be a positive integer"),
+        (["--train", "--seeds", "0"], "--seeds: 0 is below 1"),
         (["--train", "--lr", "-1"], "--lr must be a positive number"),
         (["--init-sweep", "--entry", "1,1"], "--entry 1,1 is observed"),
         (["--init-sweep", "--entry", "3,1"], "outside the 2 x 2 matrix"),

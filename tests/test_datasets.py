@@ -211,8 +211,8 @@ def test_dataset_strings(tmp_path):
 @pytest.mark.parametrize("text, fragment", [
     ("svhn", "unknown data set 'svhn'"),
     ("digits:class=3-8", "unknown option 'class=3-8'"),
-    ("synthetic:d=x", "d='x' is not valid"),
-    ("synthetic:n=0", "expected a positive integer"),
+    ("synthetic:d=x", "d: cannot read 'x'; expected an integer"),
+    ("synthetic:n=0", "n: 0 is below 1"),
     ("mnist:dir=/nonexistent/folder", "put train-images-idx3-ubyte.gz"),
 ])
 def test_dataset_string_errors(text, fragment):

@@ -78,3 +78,58 @@ def test_discover_command_json_figure_and_bad_input(run_cli, tmp_path):
     assert code == 2 and "--max" in err
     code, _, err = run_cli("discover", "twolayer:d=2,k=4,bias=1", "--max", "10")
     assert code == 2 and "--max" in err
+
+
+def _mp_rank_twolayer_exp(point, n=24, digits=60, seed=3):
+    """Rank of the Jacobian of sum_i a_i exp(w_i . x + b_i), differentiated by hand here, in mpmath
+    at 60 digits (another method and precision than the engine's), with the gap it was read from."""
+    import mpmath
+
+    k, d = np.asarray(point["W"]).shape
+    xs = np.random.default_rng(seed).normal(size=(n, d))
+    with mpmath.workdps(digits):  # every product in mpmath: float64 rounding would break exact proportionality
+        W = [[mpmath.mpf(float(v)) for v in row] for row in np.asarray(point["W"], dtype=float)]
+        b, a = ([mpmath.mpf(float(v)) for v in np.asarray(point[name], dtype=float)] for name in ("b", "a"))
+        rows = []
+        for x in ([mpmath.mpf(float(v)) for v in row] for row in xs):
+            e = [mpmath.exp(mpmath.fsum(W[i][j] * x[j] for j in range(d)) + b[i]) for i in range(k)]
+            rows.append([a[i] * x[j] * e[i] for i in range(k) for j in range(d)]  # d/dW
+                        + [a[i] * e[i] for i in range(k)]  # d/db
+                        + [e[i] for i in range(k)])  # d/da
+        values = sorted((abs(v) for v in mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)), reverse=True)
+        top = values[0]
+        rank = sum(1 for v in values if v > top * mpmath.mpf(10) ** (-digits // 2))
+        above = values[rank - 1] / top if rank else mpmath.mpf(1)
+        below = values[rank] / top if rank < len(values) else mpmath.mpf(0)
+    return rank, float(above), float(below)
+
+
+def test_exp_with_bias_finds_the_equal_weight_strata_and_their_ranks_hold_independently(run_cli):
+    # exp(w x + b) = e^b exp(w x): neurons with equal weights and any biases span one function,
+    # so the strata are by m distinct weights, m_a of them with an output weight:
+    # rank d m_a + m, dimension d m + k biases + the free output weights (written here for d=1, k=2)
+    spec = parse_spec("twolayer:d=1,k=2,act=exp,bias=1")
+    strata = discover_strata(spec, certify=False)
+    expected = {(1, 3), (2, 4), (2, 5), (3, 5), (4, 6)}  # (m, m_a) = (1,0), (2,0), (1,1), (2,1), (2,2)
+    assert sorted((s.rank, s.dimension) for s in strata) == sorted(expected)
+    assert compare_with_theory(spec, strata)["exact"]
+    for stratum in strata:
+        piece = stratum.representative
+        point = piece.degeneration.parametrization.sample(11)
+        rank, above, below = _mp_rank_twolayer_exp(point)
+        assert above > 1e-25 and below < 1e-45, (stratum.name, above, below)  # a clear gap at 60 digits
+        assert rank == stratum.rank == piece.result.rank, stratum.name
+    tied = next(s for s in strata if (s.rank, s.dimension) == (2, 5)).representative.degeneration
+    point = tied.parametrization.sample(5)
+    assert point["W"][0, 0] == point["W"][1, 0] and point["b"][0] != point["b"][1]  # equal weights, free biases
+    code, out, err = run_cli("discover", "twolayer:d=1,k=2,act=exp,bias=1", "--no-certify")
+    assert code == 0 and "5 stated, 5 discovered, 5 matched; exact" in out, out + err
+
+
+def test_other_activations_keep_tied_biases():
+    # tanh(w x + b1) and tanh(w x + b2) are different functions: the tie keeps its bias tied
+    from rankstrat.numerics.discovery.units import unit_layers
+
+    assert unit_layers(parse_spec("twolayer:d=1,k=2,act=exp,bias=1"))[0].shift_scales
+    assert not unit_layers(parse_spec("twolayer:d=1,k=2,act=tanh,bias=1"))[0].shift_scales
+    assert not unit_layers(parse_spec("twolayer:d=1,k=2,act=sigmoid,bias=1"))[0].shift_scales

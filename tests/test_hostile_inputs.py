@@ -57,8 +57,13 @@ def files(tmp_path):
     (tmp_path / "true.toml").write_text('family = "twolayer"\nd = true\nk = 2\n')
     (tmp_path / "nan.txt").write_text("1 2\nnan 4\n")
     (tmp_path / "folder").mkdir()
+    (tmp_path / "fullwidth.txt").write_text("1 2 ?\n3 ? \uff14\n", encoding="utf-8")
+    (tmp_path / "arabic.txt").write_text("1 2\n\u0663 ?\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "errors.txt").write_text("0.1 0.2 0.3 0.25\n")
     out.update({name: str(tmp_path / name)
-                for name in ("binary.json", "object.json", "true.toml", "nan.txt", "folder")})
+                for name in ("binary.json", "object.json", "true.toml", "nan.txt", "folder", "fullwidth.txt",
+                             "arabic.txt", "empty.csv", "errors.txt")})
     return out
 
 
@@ -118,7 +123,93 @@ BAD_INPUTS = [
     (["check", "--only", "mf.target-rank-1", "--out", "{folder}"], 2, "is a folder"),
     (["sweep", "imbalance", "--fast", "--out", "/dev/null/sweeps"], 2, "cannot create the folder"),
     (["plot", "{folder}"], 2, "no sweep store"),
+    # output paths that exist but take no file, even as root: refused before any work
+    (["table", "mf:n1=2,k=1,n2=2", "--plot", "/proc/x.png"], 2, "--plot '/proc/x.png': cannot write a file in '/proc'"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "/proc/x.csv"], 2, "--out '/proc/x.csv': cannot write a file in '/proc'"),
+    (["check", "--only", "mf.target-rank-1", "--out", "/proc/report.csv"], 2, "cannot write a file in '/proc'"),
+    (["stability", "mf:n1=2,k=1,n2=2", "--curve", "--plot", "/proc/s.png"], 2, "cannot write a file in '/proc'"),
+    (["curve", "--density", "beta:a=2,b=5", "--plot", "/proc/c.png"], 2, "cannot write a file in '/proc'"),
+    (["completion", "--example", "M1", "--plot", "/proc/g.png"], 2, "cannot write a file in '/proc'"),
+    (["completion", "--example", "M4", "--init-sweep", "--figure", "/proc/i.png"], 2, "--figure '/proc/i.png'"),
+    (["completion", "--figures", "/proc"], 2, "--figures: cannot write a file in the folder '/proc'"),
+    (["discover", "mf:n1=2,k=1,n2=2", "--json", "/proc/p.json"], 2, "--json '/proc/p.json': cannot write"),
+    (["discover", "mf:n1=2,k=1,n2=2", "--figure", "/proc/h.png"], 2, "--figure '/proc/h.png': cannot write"),
+    (["sweep", "imbalance", "--fast", "--out", "/proc/sweeps"], 2, "--out: cannot create the folder '/proc/sweeps'"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "/dev/null"], 2, "is not a regular file"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "{folder}/new/"], 2, "ends with a folder separator; expected a file name"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "{folder}/" + "a" * 300 + ".csv"], 2, "File name too long"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", "/sys/t.csv"], 2, "cannot write a file in '/sys'"),
+    # empty paths
+    (["table", "mf:n1=2,k=1,n2=2", "--plot", ""], 2, "--plot: empty; expected a file name"),
+    (["table", "mf:n1=2,k=1,n2=2", "--out", ""], 2, "--out: empty; expected a file name"),
+    (["check", "--only", "mf.target-rank-1", "--out", ""], 2, "--out: empty; expected a file name"),
+    (["stability", "mf:n1=2,k=1,n2=2", "--curve", "--plot", ""], 2, "--plot: empty"),
+    (["curve", "--density", "beta:a=2,b=5", "--plot", " "], 2, "--plot: empty"),
+    (["completion", "--example", "M1", "--plot", ""], 2, "--plot: empty"),
+    (["completion", "--figures", ""], 2, "--figures: empty; expected a folder name"),
+    (["discover", "mf:n1=2,k=1,n2=2", "--json", ""], 2, "--json: empty"),
+    (["sweep", "imbalance", "--fast", "--out", ""], 2, "--out: empty; expected a folder name"),
+    (["plot", ""], 2, "the sweep directory is empty"),
+    # options that contradict each other
+    (["rank", "mf:n1=2,k=1,n2=2", "--at", "random", "--target", "zero"], 2, "--at random and --target zero"),
+    (["rank", "mf:n1=2,k=1,n2=2", "--at", "zero", "--target", "rank=1"], 2, "give one of them"),
+    (["rank", "mf:n1=2,k=1,n2=2", "--no-certify", "--budget", "5"], 2, "--budget limits the certification"),
+    (["rank", "mf:n1=2,k=1,n2=2", "--budget", "nan"], 2, "--budget must be a positive number"),
+    (["check", "--list", "--falsify"], 2, "--list only lists the selected claims and runs none; --falsify"),
+    (["check", "--list", "--out", "{folder}/list.csv"], 2, "--list only lists the selected claims and runs none; --out"),
+    # numbers out of range, empty lists, absurd sizes
+    (["curve", "--sample", "digits", "--confidence", "1.5"], 2, "--confidence: '1.5' is out of range; expected a number in (0, 1)"),
+    (["curve", "--sample", "digits", "--confidence", "nan"], 2, "--confidence: cannot read 'nan'"),
+    (["curve", "--density", "beta:a=2,b=5", "--quantiles", ""], 2, "--quantiles: empty; expected comma-separated"),
+    (["curve", "--density", "beta:a=2,b=5", "--quantiles", "0.5,"], 2, "--quantiles: '0.5,' has an empty item"),
+    (["curve", "--density", "beta:a=2,b=5", "--eps0", "inf"], 2, "--eps0: cannot read 'inf'"),
+    (["curve", "--density", "histogram:file={errors.txt},bins=1e15"], 2,
+     "bins: 1000000000000000 is too large; expected an integer >= 1 and <= 100000"),
+    (["curve", "--density", "beta:a=2,b=5,a=3"], 2, "beta: a given twice"),
+    (["curve", "--density", "beta:a=\uff12,b=5"], 2, "is not a number; expected a decimal number in ASCII digits"),
+    (["curve", "--sample", "digits", "--classifiers", "1e15"], 2, "--classifiers: 1000000000000000 is too large"),
+    (["curve", "--sample", "synthetic", "--classifiers", "1e6", "--heldout", "1e6"], 2, "table entries is too large"),
+    (["curve", "--sample", "digits", "--bootstrap", "1e7", "--trials", "1e7"], 2, "table entries is too large"),
+    (["curve", "--fit", "synthetic:n=1e12"], 2, "n: 1000000000000 is too large"),
+    # bad classes: refused from the data-set string, before any progress line
+    (["curve", "--sample", "digits:classes=3-3"], 2, "need at least two different classes"),
+    (["curve", "--sample", "digits:classes=3-99"], 2, "classes: 99 is too large"),
+    (["curve", "--sample", "digits:classes=3--8"], 2, "expected labels 0 to 9 joined by -"),
+    (["curve", "--sample", "digits:classes="], 2, "expected labels 0 to 9 joined by -"),
+    (["curve", "--sample", "digits:classes=3-8,classes=1-2"], 2, "classes given twice"),
+    (["curve", "--sample", "digits:classes=3-8", "--features", "pca:100"], 2, "at most 64 components"),
+    # completion files: digits outside ASCII named by file, line and column; --rank says what is accepted
+    (["completion", "{fullwidth.txt}"], 2, "fullwidth.txt: line 2, column 3: '\uff14' is not written in ASCII digits"),
+    (["completion", "{arabic.txt}"], 2, "arabic.txt: line 2, column 1: '\u0663' is not written in ASCII digits"),
+    (["completion", "--example", "M1", "--rank", "4"], 2,
+     "--rank 4: expected an integer from 1 to min(n1, n2) = 3 for this 3 x 3 matrix"),
+    (["completion", "--example", "M1", "--k", "1", "--rank", "2"], 2, "from 1 to min(n1, n2, k) = 1"),
+    (["completion", "--example", "M1", "--seeds", "1e20"], 2, "--seeds"),
+    (["completion", "--example", "M4", "--init-sweep", "--down-to", "100000"], 2, "--down-to"),
+    (["completion", "--example", "M4", "--train", "--width", "100000000"], 2, "--width"),
+    # input files
+    (["stability", "twolayer:d=3,k=2", "--inputs", "{empty.csv}"], 2, "holds no inputs"),
+    (["stability", "twolayer:d=3,k=2", "--inputs", " "], 2, "--inputs: empty"),
+    # options the chosen work would silently ignore
+    (["rank", "mf:n1=2,k=1,n2=2", "--at", " "], 2, "--at: empty; expected random, zero or a JSON file"),
+    (["stability", "twolayer:d=3,k=2", "--format", "csv"], 2, "--format csv formats the --curve table"),
+    (["stability", "twolayer:d=3,k=2", "--curve", "--directions", "3"], 2, "--directions chooses the lost directions"),
+    (["completion", "{fullwidth.txt}", "--example", "M1"], 2, "FILE and --example both name the matrix"),
+    (["completion", "--example", "M1", "--entry", "1,3"], 2, "--entry is used by --init-sweep only"),
+    (["completion", "--example", "M1", "--figure", "{folder}/s.png"], 2, "--figure is used by --init-sweep only"),
+    (["completion", "--example", "M1", "--width", "3"], 2, "--width is the inner dimension of the trained A B"),
+    (["completion", "--example", "M1", "--figures", "{folder}"], 2, "--figures reproduces the built-in experiments"),
+    (["curve", "--density", "uniform", "--classifiers", "5"], 2,
+     "--classifiers is an option of --sample; it does nothing with --density"),
+    (["curve", "--sample", "digits", "--method", "quad"], 2, "--method is an option of --density"),
+    (["curve", "--density", "uniform", "--repeats", "3"], 2, "--repeats is an option of --fit"),
+    (["curve", "--fit", "digits", "--eps0", "0.1"], 2, "--eps0 is an option of --density and --sample"),
+    (["curve", "--density", "uniform", "--seed", "-1"], 2, "--seed: -1 is below 0"),
+    (["curve", "--fit", "synthetic:n=30"], 2, "the data set has 30 points; a learning curve needs more than 50"),
+    (["curve", "--sample", "synthetic", "--features", "random:1e9"], 2, "1000000000 is too large"),
     # found by trying more
+    ([], 2, "rankstrat: error: give a command: check, completion"),
+    (["stability", "twolayer:d=3,k=2", "--inputs", "hyperplane:5,axis=1,axis=2"], 2, "axis given twice"),
     (["sweep", "imbalance", "--seeds", "99999999999999999999999"], 2, "too large"),
     (["verify", "twolayer:d=2,k=1", "--claim", "model_rank == k/0"], 2, "no finite value"),
     (["strata", "twolayer:d=2,k=100000"], 2, "strata"),
@@ -218,6 +309,64 @@ def test_check_out_is_refused_before_any_claim_runs(run_cli, monkeypatch):
     monkeypatch.setattr(check_command, "run_claim", never)
     code, _, err = run_cli("check", "--topic", "mf", "--out", "/dev/null/x/report.txt")
     assert_one_line(code, err, 2, "--out")
+
+
+@pytest.mark.parametrize("argv", [
+    ["table", "mf:n1=2,k=1,n2=2", "--vary", "k=1..2", "--plot", "/proc/t.png"],
+    ["table", "mf:n1=2,k=1,n2=2", "--vary", "k=1..2", "--out", "/proc/t.csv"],
+    ["table", "mf:n1=2,k=1,n2=2", "--vary", "k=1..2", "--out", "/proc/self/status"],
+])
+def test_an_unwritable_table_output_is_refused_before_the_table_is_computed(run_cli, monkeypatch, argv):
+    import rankstrat.cases.commands.table as table_command
+
+    def never(*args, **kwargs):
+        raise AssertionError("the table was computed before its output path was checked")
+
+    monkeypatch.setattr(table_command, "compare_table", never)
+    code, out, err = run_cli(*argv)
+    assert_one_line(code, err, 2, argv[-2])
+    assert out == ""
+
+
+def test_minimize_without_units_is_refused_before_the_rank_is_computed(run_cli, monkeypatch):
+    import rankstrat.cases.commands.rank as rank_command
+
+    def never(*args, **kwargs):
+        raise AssertionError("the rank was computed before --minimize was checked")
+
+    monkeypatch.setattr(rank_command, "model_rank", never)
+    code, out, err = run_cli("rank", "mf:n1=2,k=1,n2=2", "--minimize")
+    assert_one_line(code, err, 2, "--minimize: mf:n1=2,k=1,n2=2,depth=2 has no units to re-use")
+    assert out == ""
+
+
+def test_the_output_check_leaves_no_file_behind(run_cli, tmp_path):
+    from rankstrat.numerics.output_paths import prepare_folder, prepare_output_path
+
+    prepare_output_path(tmp_path / "new" / "t.csv", "--out")
+    prepare_folder(tmp_path / "figs", "--figures")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["figs", "new"]
+    existing = tmp_path / "kept.csv"
+    existing.write_text("unchanged")
+    prepare_output_path(existing, "--out")
+    assert existing.read_text() == "unchanged" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "figs", "kept.csv", "new"]
+
+
+def test_a_late_error_prints_no_progress_line_before_it(run_cli, monkeypatch):
+    import rankstrat.cases.commands.table as table_command
+    from rankstrat.theory.errors import InputError
+
+    def fails_after_a_row(specs, vary, target, progress, **kwargs):
+        for _ in progress([1]):
+            pass
+        raise InputError("--target: found wrong late")
+
+    monkeypatch.setattr(table_command, "compare_table", fails_after_a_row)
+    code, _, err = run_cli("table", "mf:n1=2,k=1,n2=2", "--vary", "k=1..2")
+    assert_one_line(code, err, 2, "found wrong late")
+    code, _, err = run_cli("curve", "--sample", "digits:classes=3-8", "--features", "pca:100")
+    assert_one_line(code, err, 2, "at most 64 components")  # raised after the progress bar started
 
 
 def test_ctrl_c_during_sweep_exits_130(run_cli, monkeypatch, tmp_path):

@@ -175,6 +175,8 @@ def test_every_default_claim_of_the_topic_passes():
         ("mf:n1=3,k=1,n2=3", "entries:all,skip-row=5", "skip-row must be a row index 0..2"),
         ("mf:n1=3,k=1,n2=3", "entries:20", "only 9 are available"),
         ("twolayer:d=3,k=2", "nothere.npy", "does not exist"),
+        ("twolayer:d=3,k=2", "hyperplane:5,axis=1,axis=2", "axis given twice"),
+        ("twolayer:d=3,k=2", "repeated:6,distinct=\uff13", "distinct must be a positive integer in ASCII digits"),
     ],
 )
 def test_bad_input_sets_name_the_option_and_what_is_accepted(spec, text, message):

@@ -34,6 +34,9 @@ FORM = "A..B, A..B:STEP, A..B:logK or a list A,B,C (e.g. 1..6:2 or 1..3,5)"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _SCIENTIFIC = re.compile(r"\+?[0-9]+(?:\.[0-9]+)?[eE]\+?[0-9]+", re.ASCII)
+_REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+REAL_FORM = "a decimal number in ASCII digits such as 0.5, -2 or 1e-3"
+"""The accepted form of a real number, for messages."""
 _RANGE = re.compile(r"(?P<start>[^.:]+)\.\.(?P<stop>[^:]+?)(?::(?P<log>log)?(?P<step>[^:]+))?", re.ASCII)
 
 
@@ -95,6 +98,78 @@ def parse_integer(text, option: str, minimum: int | None = None, maximum: int = 
     if value > maximum or value < -MAX_INTEGER:
         raise InputError(f"{option}: {value} is too large; expected an integer {bounds}{' and ' if bounds else ''}"
                          f"<= {maximum}")
+    return value
+
+
+def is_real(text) -> bool:
+    """Whether ``text`` is a decimal number in ASCII digits (no ``nan``, ``inf``, ``1_0`` or ``１``).
+
+    Examples
+    --------
+    >>> [is_real(t) for t in ("0.5", "-2", "1e-3", ".5", "nan", "inf", "1_0", "１", "0x1")]
+    [True, True, True, True, False, False, False, False, False]
+    """
+    return isinstance(text, str) and _REAL.fullmatch(text.strip()) is not None
+
+
+def parse_real(text, option: str, low: float | None = None, high: float | None = None,
+               closed: bool = False) -> float:
+    """A finite real number written in ASCII digits, strictly between ``low`` and ``high``.
+
+    Parameters
+    ----------
+    text : str
+    option : str
+        Named in error messages.
+    low, high : float, optional
+        Bounds; exclusive unless ``closed``.
+    closed : bool
+        Accept the bounds themselves.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        One line naming the option, the value and the accepted range.
+
+    Examples
+    --------
+    >>> parse_real("0.99", "--confidence", 0, 1)
+    0.99
+    >>> parse_real("1.5", "--confidence", 0, 1)
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --confidence: '1.5' is out of range; expected a number in (0, 1)
+    >>> parse_real("nan", "--eps0", 0, 1)
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --eps0: cannot read 'nan'; expected a number in (0, 1)
+    >>> parse_real("1e999", "--spread", 0)
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --spread: '1e999' is not finite; expected a number > 0
+    """
+    raw = str(text).strip()
+    if low is not None and high is not None:
+        expected = f"a number in {'[' if closed else '('}{low:g}, {high:g}{']' if closed else ')'}"
+    elif low is not None:
+        expected = f"a number {'>=' if closed else '>'} {low:g}"
+    elif high is not None:
+        expected = f"a number {'<=' if closed else '<'} {high:g}"
+    else:
+        expected = REAL_FORM
+    if not is_real(raw):
+        raise InputError(f"{option}: cannot read {raw!r}; expected {expected}")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise InputError(f"{option}: {raw!r} is not finite; expected {expected}")
+    below = low is not None and (value < low if closed else not value > low)
+    above = high is not None and (value > high if closed else not value < high)
+    if below or above:
+        raise InputError(f"{option}: {raw!r} is out of range; expected {expected}")
     return value
 
 

@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format (json: JSON only on stdout)")
     parser.add_argument("--out", help="also write the report with its provenance, row by row as claims finish "
                         "(.json, .csv, .tex, .md, else text)")
-    parser.add_argument("--list", action="store_true", help="list the claims and exit (JSON with --format json)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the selected claims and exit, running none (JSON with --format json); "
+                             "not with --falsify or --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar and no summary line")
 
 
@@ -76,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
                              "(see `rankstrat check --list`)")
     if getattr(args, "fast", False) and args.full:
         raise InputError("--fast and --full: choose one (the fast catalogue is the default)")
+    if args.list:
+        for option, given in (("--falsify", getattr(args, "falsify", False)), ("--out", args.out is not None)):
+            if given:
+                raise InputError(f"--list only lists the selected claims and runs none; {option} needs them run: "
+                                 "give one of them")
     claims = select_claims(all_claims(full=args.full or bool(args.only)), args.only, args.topic)
     if args.list:
         if args.format == "json":
@@ -86,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not claims:
         raise InputError("no claim selected; see `rankstrat check --list`")
-    out = None if not args.out else prepare_output_path(args.out, "--out")
+    out = None if args.out is None else prepare_output_path(args.out, "--out")
     if getattr(args, "falsify", False):
         return run_falsify(claims, args, out)
     results = []
@@ -99,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
             results.append(run_claim(claim))
             if out:
                 write_rows(out, _rows(results), columns, record)
-    except KeyboardInterrupt:
-        if out and results:
+    except BaseException as exc:
+        bar.close(summary=False)  # the error's line is the only output
+        if isinstance(exc, KeyboardInterrupt) and out and results:
             raise KeyboardInterrupt(f"{len(results)} finished claims kept in {out}") from None
         raise
-    finally:
-        bar.close()
+    bar.close()
     print(format_rows(_rows(results), COLUMNS, args.format, provenance=record))
     failed = [r for r in results if not r.ok]
     known = [r for r in results if r.outcome == "does not reproduce"]
@@ -168,12 +175,10 @@ def run_falsify(claims: list, args: argparse.Namespace, out: str | None = None) 
     """
     outcomes = []
     bar = Progress(claims, desc="falsify", unit="claim", enabled=not args.no_progress)
-    try:
+    with bar:  # no summary line when a claim raises: the error's line is the only output
         for claim in bar:
             bar.set_postfix_str(claim.id)
             outcomes.append(falsify_claim(claim))
-    finally:
-        bar.close()
     rows = []
     for f in outcomes:
         r = f.result

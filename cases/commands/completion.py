@@ -22,10 +22,11 @@ from rankstrat.numerics.completion.reference_completions import (
     lowest_rank_completion,
     nuclear_norm_completion,
 )
-from rankstrat.numerics.output_paths import prepare_folder, prepare_output_path
+from rankstrat.numerics.figures import check_figure_path
+from rankstrat.numerics.output_paths import prepare_folder
 from rankstrat.theory.completion.observation_graph import graph_summary
 from rankstrat.theory.errors import InputError
-from rankstrat.theory.values import positive_type
+from rankstrat.theory.values import argument_type, positive_type
 
 NAME = "completion"
 HELP = "observation graph, observed-entry Jacobian rank and determined entries of a partially observed matrix"
@@ -36,6 +37,10 @@ FIGURE_GRAPHS = ("M1", "M1-plus-r3c2", "M1-blocks", "rank1-10x10-connected", "ra
 FIGURE_SWEEPS = (("M4", 20, 0.05), ("M5", 34, 0.02))
 """(example, lowest variance exponent, step size) of the init sweeps drawn by ``--figures``."""
 FIGURE_RECOVERY_VARIANCES = (1e-30, 1e-60, 1e-90, 1e-120, 1e-200)
+MAX_WIDTH = 10_000
+"""Largest inner dimension of a trained ``A B``."""
+MAX_DOWN_TO = 300
+"""Smallest init variance exponent of ``--init-sweep`` (``1e-300``; float64 underflows near ``1e-308``)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,17 +80,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     training.add_argument("--figures", metavar="DIR",
                           help="reproduce the connectivity experiments (M1 family, M4/M5 sweeps, 10x10 masks) "
                           "and draw their figures into DIR; no matrix needed (minutes)")
-    training.add_argument("--seeds", type=int, default=8, metavar="N", help="seeds per configuration (default 8)")
+    training.add_argument("--seeds", type=argument_type("--seeds", 1, 10_000), default=8, metavar="N",
+                          help="seeds per configuration (1 to 10000, default 8)")
     training.add_argument("--init-variance", type=float, default=1e-20, metavar="V",
                           help="initialization variance for --train (default 1e-20)")
     training.add_argument("--lr", type=float, default=0.02, help="gradient-descent step size (default 0.02)")
-    training.add_argument("--max-steps", type=int, default=200_000, metavar="N",
-                          help="steps per run at most (default 200000)")
-    training.add_argument("--width", type=int, default=None, help="inner dimension of the trained A B (default max(n1, n2))")
+    training.add_argument("--max-steps", type=argument_type("--max-steps", 1, 10**9), default=200_000, metavar="N",
+                          help="steps per run at most (1 to 1e9, default 200000)")
+    training.add_argument("--width", type=argument_type("--width", 1, MAX_WIDTH), default=None,
+                          help=f"inner dimension of the trained A B (1 to {MAX_WIDTH}, default max(n1, n2))")
     training.add_argument("--entry", metavar="I,J",
                           help="missing entry for --init-sweep, 1-based (default the first missing one)")
-    training.add_argument("--down-to", type=int, default=30, metavar="E",
-                          help="--init-sweep goes down to variance 1e-E (default 30)")
+    training.add_argument("--down-to", type=argument_type("--down-to", 1, MAX_DOWN_TO), default=30, metavar="E",
+                          help=f"--init-sweep goes down to variance 1e-E (1 to {MAX_DOWN_TO}, default 30)")
     training.add_argument("--figure", metavar="PNG", help="draw the --init-sweep curve to this file")
 
 
@@ -114,6 +121,35 @@ def check_training_options(args: argparse.Namespace) -> None:
             raise InputError(f"{name} must be a positive number, got {value}")
 
 
+def check_option_scope(args: argparse.Namespace) -> None:
+    """Refuse options that the chosen work would silently ignore.
+
+    Raises
+    ------
+    InputError
+
+    Examples
+    --------
+    >>> check_option_scope(argparse.Namespace(file=None, example="M4", figures=None, entry="2,2", figure=None,
+    ...                                       width=None, init_sweep=False, train=False))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --entry is used by --init-sweep only; add --init-sweep or drop --entry
+    """
+    if getattr(args, "figures", None) is not None and (args.file is not None or args.example is not None):
+        raise InputError("--figures reproduces the built-in experiments and reads no matrix; "
+                         "drop FILE / --example, or drop --figures")
+    if args.file is not None and args.example is not None:
+        raise InputError("FILE and --example both name the matrix; give one of them")
+    for option, value in (("--entry", getattr(args, "entry", None)), ("--figure", getattr(args, "figure", None))):
+        if value is not None and not getattr(args, "init_sweep", False):
+            raise InputError(f"{option} is used by --init-sweep only; add --init-sweep or drop {option}")
+    if getattr(args, "width", None) is not None and not (getattr(args, "train", False)
+                                                         or getattr(args, "init_sweep", False)):
+        raise InputError("--width is the inner dimension of the trained A B; add --train or --init-sweep, "
+                         "or drop --width")
+
+
 def load_matrix(args: argparse.Namespace):
     """The matrix named by ``FILE`` or ``--example`` (exactly one of them).
 
@@ -134,6 +170,35 @@ def load_matrix(args: argparse.Namespace):
     if (args.file is None) == (args.example is None):
         raise InputError("give a matrix FILE or --example NAME (see --list-examples)")
     return read_partial_matrix(args.file) if args.file is not None else example_matrix(args.example)
+
+
+def check_rank(args: argparse.Namespace, shape: tuple) -> None:
+    """``--rank`` (and ``--k``) against the matrix: ``1 <= r <= min(n1, n2, k)``.
+
+    Raises
+    ------
+    InputError
+        Naming the value, the bound and where it comes from.
+
+    Examples
+    --------
+    >>> check_rank(argparse.Namespace(rank=4, k=None), (3, 5))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --rank 4: expected an integer from 1 to min(n1, n2) = 3 for this 3 x 5 matrix
+    >>> check_rank(argparse.Namespace(rank=2, k=1), (3, 5))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --rank 2: expected an integer from 1 to min(n1, n2, k) = 1 for this 3 x 5 matrix with --k 1
+    """
+    n1, n2 = shape
+    if args.k is None:
+        if not 1 <= args.rank <= min(n1, n2):
+            raise InputError(f"--rank {args.rank}: expected an integer from 1 to min(n1, n2) = {min(n1, n2)} "
+                             f"for this {n1} x {n2} matrix")
+    elif not 1 <= args.rank <= min(n1, n2, args.k):
+        raise InputError(f"--rank {args.rank}: expected an integer from 1 to min(n1, n2, k) = "
+                         f"{min(n1, n2, args.k)} for this {n1} x {n2} matrix with --k {args.k}")
 
 
 def parse_entry(text: str | None, partial) -> tuple:
@@ -427,10 +492,11 @@ def run(args: argparse.Namespace) -> int:
         for name, (_, description) in EXAMPLES.items():
             print(f"{name:<26} {description}")
         return 0
+    check_option_scope(args)
     for option, path in (("--plot", args.plot), ("--figure", getattr(args, "figure", None))):
-        if path:
-            prepare_output_path(path, option)
-    if getattr(args, "figures", None):
+        if path is not None:
+            check_figure_path(path, option)
+    if getattr(args, "figures", None) is not None:
         prepare_folder(args.figures, "--figures")
     if args.k is not None and args.k < 1:
         raise InputError(f"--k must be a positive integer, got {args.k}")
@@ -438,6 +504,7 @@ def run(args: argparse.Namespace) -> int:
     if args.figures:
         return _figures(args)
     partial = load_matrix(args)
+    check_rank(args, partial.shape)
     payload, lines = _graph_section(partial, args)
     for flag, key, section in (("completions", "completions", _completions_section),
                                ("train", "training", _train_section),

@@ -13,7 +13,6 @@ Three modes, one per option:
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
@@ -22,7 +21,7 @@ from rankstrat.cases.provenance import provenance
 from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.progress import Progress
 from rankstrat.theory.errors import InputError
-from rankstrat.theory.values import parse_values
+from rankstrat.theory.values import MAX_SEED, parse_integer, parse_real, parse_values
 
 NAME = "curve"
 HELP = ("learning curves from a true-error density: E_n, bad-minima fraction B_n and its bound; "
@@ -34,10 +33,48 @@ MAX_SIZES = 20000
 """Most training-set sizes one call computes."""
 MAX_N = 10**12
 """Largest training-set size."""
+MAX_COUNT = 10**7
+"""Largest count option (classifiers, trials, held-out points, bootstrap resamples, repeats)."""
+MAX_TABLE_ENTRIES = 400_000_000
+"""Most entries of the classifiers x held-out points and bootstrap x trials tables (sample mode)."""
 
 DEFAULT_SIZES = {"density": "1..1000", "sample": "0..50:5"}
 
 _SIZES_FORM = "sizes like 1..1000, 0..100:10, 1..1e6:log30 or 5,10,20"
+
+MODE_OPTIONS = {
+    "density": {"quantiles": "0.1,0.5,0.9", "method": "auto"},
+    "sample": {"classifiers": "10000", "trials": "1000", "features": None, "prior": None, "spread": None,
+               "heldout": "20000", "confidence": "0.99", "bootstrap": "2000", "min_fits": "100"},
+    "fit": {"repeats": "5", "model": "logistic", "families": "beta,powerlaw,beta-offset,mix"},
+}
+"""The options of each mode with their defaults; given in another mode they are refused."""
+
+
+def mode_options(args) -> str:
+    """Refuse the options of another mode (they would be ignored) and fill in the defaults; the mode.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_arguments(p)
+    >>> mode_options(p.parse_args(["--density", "uniform"])), p.parse_args(["--density", "uniform"]).method
+    ('density', None)
+    >>> mode_options(p.parse_args(["--density", "uniform", "--classifiers", "10"]))
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --classifiers is an option of --sample; it does nothing with --density
+    """
+    mode = "density" if args.density is not None else "sample" if args.sample is not None else "fit"
+    for other, options in MODE_OPTIONS.items():
+        for key, default in options.items():
+            if other != mode and getattr(args, key) is not None:
+                raise InputError(f"--{key.replace('_', '-')} is an option of --{other}; it does nothing with --{mode}")
+            if other == mode and getattr(args, key) is None:
+                setattr(args, key, default)
+    if mode == "fit" and args.eps0 is not None:
+        raise InputError("--eps0 is an option of --density and --sample; it does nothing with --fit")
+    return mode
 
 
 # ---------------------------------------------------------------------------
@@ -77,29 +114,37 @@ def parse_sizes(text: str, option: str = "--n") -> list[int]:
     return sorted(parse_values(text, option, minimum=0, maximum=MAX_N, limit=MAX_SIZES))
 
 
-def _number(text, option: str, low: float = None, high: float = None, kind=float, what: str = "") -> float:
-    try:
-        value = kind(text)
-    except (TypeError, ValueError):
-        raise InputError(f"{option} {text!r}: expected {what}") from None
-    if (low is not None and not value > low) or (high is not None and not value < high) or \
-            (kind is float and not math.isfinite(value)):
-        raise InputError(f"{option} {text!r}: expected {what}")
-    return value
+def _count(text, option: str, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """An integer option in ``minimum..maximum`` (:func:`rankstrat.theory.values.parse_integer`).
 
-
-def _count(text, option: str, minimum: int = 1) -> int:
-    value = _number(text, option, kind=int, what=f"an integer of at least {minimum}")
-    if value < minimum:
-        raise InputError(f"{option} {text!r}: expected an integer of at least {minimum}")
-    return value
+    Examples
+    --------
+    >>> _count("1e15", "--classifiers")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --classifiers: 1000000000000000 is too large; expected an integer >= 1 and <= 10000000
+    """
+    return parse_integer(text, option, minimum, maximum)
 
 
 def _probabilities(text: str, option: str) -> tuple:
-    values = []
-    for part in filter(None, (p.strip() for p in str(text).split(","))):
-        values.append(_number(part, option, 0.0, 1.0, what="comma-separated probabilities in (0, 1)"))
-    return tuple(values)
+    """Comma-separated probabilities in (0, 1), at least one.
+
+    Examples
+    --------
+    >>> _probabilities("0.1, 0.9", "--quantiles")
+    (0.1, 0.9)
+    >>> _probabilities(" , ", "--quantiles")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --quantiles: empty; expected comma-separated probabilities in (0, 1) such as 0.1,0.5,0.9
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    if not any(parts):
+        raise InputError(f"{option}: empty; expected comma-separated probabilities in (0, 1) such as 0.1,0.5,0.9")
+    if not all(parts):
+        raise InputError(f"{option}: {text!r} has an empty item; expected comma-separated probabilities in (0, 1)")
+    return tuple(parse_real(part, option, 0.0, 1.0) for part in parts)
 
 
 def _format(args) -> str:
@@ -130,6 +175,17 @@ def _note(text: str) -> None:
 # arguments
 # ---------------------------------------------------------------------------
 
+def _mode_help(text: str, mode: str, key: str) -> str:
+    """``text (MODE mode, default D)`` with the default of :data:`MODE_OPTIONS`.
+
+    Examples
+    --------
+    >>> _mode_help("independent training sequences", "sample", "trials")
+    'independent training sequences (sample mode, default 1000)'
+    """
+    return f"{text} ({mode} mode, default {MODE_OPTIONS[mode][key]})"
+
+
 def add_arguments(parser) -> None:
     """Options of ``rankstrat curve``.
 
@@ -155,21 +211,32 @@ def add_arguments(parser) -> None:
     parser.add_argument("--eps0", metavar="EPS0", default=None,
                         help="error above which a zero-training-error classifier is bad (density: optional; "
                              "sample: default the 1%% quantile of the measured errors)")
-    parser.add_argument("--quantiles", default="0.1,0.5,0.9", help="quantiles of rho_n to show (density mode)")
-    parser.add_argument("--method", default="auto", help="auto, exact or quad: closed forms or quadrature (density mode)")
-    parser.add_argument("--classifiers", default="10000", help="sampled classifiers (sample mode)")
-    parser.add_argument("--trials", default="1000", help="independent training sequences (sample mode)")
+    parser.add_argument("--quantiles", default=None,
+                        help=_mode_help("quantiles of rho_n to show", "density", "quantiles"))
+    parser.add_argument("--method", default=None,
+                        help=_mode_help("auto, exact or quad: closed forms or quadrature", "density", "method"))
+    parser.add_argument("--classifiers", default=None,
+                        help=_mode_help("sampled classifiers", "sample", "classifiers"))
+    parser.add_argument("--trials", default=None,
+                        help=_mode_help("independent training sequences", "sample", "trials"))
     parser.add_argument("--features", default=None, help="identity, pca:D or random:D (sample mode)")
     parser.add_argument("--prior", default=None, help="zero or fitted: centre of the Gaussian weight prior (sample mode)")
     parser.add_argument("--spread", default=None, help="prior spread around a fitted centre (sample mode)")
-    parser.add_argument("--heldout", default="20000", help="held-out points measuring errors, synthetic data (sample mode)")
-    parser.add_argument("--confidence", default="0.99", help="confidence of the simultaneous bands (sample mode)")
-    parser.add_argument("--bootstrap", default="2000", help="bootstrap resamples of the training sequences (sample mode)")
-    parser.add_argument("--min-fits", dest="min_fits", default="100",
-                        help="sizes with fewer pooled zero-training-error classifiers are not compared (sample mode)")
-    parser.add_argument("--repeats", default="5", help="training runs per size (fit mode)")
-    parser.add_argument("--model", default="logistic", help="logistic or minnorm: the classifier trained (fit mode)")
-    parser.add_argument("--families", default="beta,powerlaw,beta-offset,mix", help="density families fitted (fit mode)")
+    parser.add_argument("--heldout", default=None,
+                        help=_mode_help("held-out points measuring errors, synthetic data", "sample", "heldout"))
+    parser.add_argument("--confidence", default=None,
+                        help=_mode_help("confidence of the simultaneous bands", "sample", "confidence"))
+    parser.add_argument("--bootstrap", default=None,
+                        help=_mode_help("bootstrap resamples of the training sequences", "sample", "bootstrap"))
+    parser.add_argument("--min-fits", dest="min_fits", default=None,
+                        help=_mode_help("sizes with fewer pooled zero-training-error classifiers are not compared",
+                                        "sample", "min_fits"))
+    parser.add_argument("--repeats", default=None,
+                        help=_mode_help("training runs per size", "fit", "repeats"))
+    parser.add_argument("--model", default=None,
+                        help=_mode_help("logistic or minnorm: the classifier trained", "fit", "model"))
+    parser.add_argument("--families", default=None,
+                        help=_mode_help("density families fitted", "fit", "families"))
     parser.add_argument("--seed", default="0", help="random seed")
     parser.add_argument("--rows", default="20", help="table rows shown in text formats, spread over the sizes (0: all)")
     parser.add_argument("--plot", metavar="FILE", default=None, help="write a figure (png, pdf, svg)")
@@ -195,13 +262,11 @@ def run(args) -> int:
     10,0.1176,0.1027,-0.9031
     0
     """
+    mode = mode_options(args)
     fmt = _format(args)
     rows = _count(args.rows, "--rows", minimum=0)
-    if args.density is not None:
-        return _run_density(args, fmt, rows)
-    if args.sample is not None:
-        return _run_sample(args, fmt, rows)
-    return _run_fit(args, fmt, rows)
+    _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)  # checked in every mode, used by sample and fit
+    return {"density": _run_density, "sample": _run_sample, "fit": _run_fit}[mode](args, fmt, rows)
 
 
 # ---------------------------------------------------------------------------
@@ -217,11 +282,11 @@ def _run_density(args, fmt: str, limit: int) -> int:
     except InputError as exc:
         raise InputError(f"--density: {exc}") from None
     sizes = parse_sizes(args.n or DEFAULT_SIZES["density"])
-    eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
+    eps0 = None if args.eps0 is None else parse_real(args.eps0, "--eps0", 0.0, 1.0)
     quantiles = _probabilities(args.quantiles, "--quantiles")
     if args.method not in METHODS:
         raise InputError(f"--method {args.method!r}: expected one of {', '.join(METHODS)}")
-    if args.plot:
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, len(sizes), "sizes", "size") as bar:
@@ -263,17 +328,24 @@ def _run_sample(args, fmt: str, limit: int) -> int:
     from rankstrat.numerics.datasets import parse_dataset
 
     try:
-        parse_dataset(args.sample)
+        dataset_name, _ = parse_dataset(args.sample)
     except InputError as exc:
         raise InputError(f"--sample: {exc}") from None
     sizes = parse_sizes(args.n or DEFAULT_SIZES["sample"])
     classifiers = _count(args.classifiers, "--classifiers")
     trials = _count(args.trials, "--trials", minimum=2)
     heldout = _count(args.heldout, "--heldout", minimum=100)
-    confidence = _number(args.confidence, "--confidence", 0.0, 1.0, what="a number in (0, 1)")
+    confidence = parse_real(args.confidence, "--confidence", 0.0, 1.0)
     bootstrap = _count(args.bootstrap, "--bootstrap", minimum=20)
     min_fits = _count(args.min_fits, "--min-fits")
-    seed = _count(args.seed, "--seed", minimum=0)
+    seed = _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)
+    tables = [((bootstrap, "--bootstrap"), (trials, "--trials"))]
+    if dataset_name == "synthetic":  # the held-out points measure the errors of every classifier
+        tables.append(((classifiers, "--classifiers"), (heldout, "--heldout")))
+    for (a, a_name), (b, b_name) in tables:
+        if a * b > MAX_TABLE_ENTRIES:
+            raise InputError(f"{a_name} {a} x {b_name} {b} = {a * b:.3g} table entries is too large; "
+                             f"at most {MAX_TABLE_ENTRIES:.0e}: lower one of them")
     if args.features is not None:
         try:
             parse_features(args.features)
@@ -281,9 +353,9 @@ def _run_sample(args, fmt: str, limit: int) -> int:
             raise InputError(f"--features: {exc}") from None
     if args.prior is not None and args.prior not in PRIORS:
         raise InputError(f"--prior {args.prior!r}: expected one of {', '.join(PRIORS)}")
-    spread = None if args.spread is None else _number(args.spread, "--spread", 0.0, what="a positive number")
-    eps0 = None if args.eps0 is None else _number(args.eps0, "--eps0", 0.0, 1.0, what="a number in (0, 1)")
-    if args.plot:
+    spread = None if args.spread is None else parse_real(args.spread, "--spread", 0.0)
+    eps0 = None if args.eps0 is None else parse_real(args.eps0, "--eps0", 0.0, 1.0)
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     with _progress(args, trials, "training sequences", "sequence") as bar:
@@ -347,21 +419,24 @@ def _run_fit(args, fmt: str, limit: int) -> int:
     )
     from rankstrat.numerics.datasets import load_dataset
 
-    repeats = _count(args.repeats, "--repeats", minimum=2)
-    seed = _count(args.seed, "--seed", minimum=0)
+    repeats = _count(args.repeats, "--repeats", minimum=2, maximum=10_000)
+    seed = _count(args.seed, "--seed", minimum=0, maximum=MAX_SEED)
     if args.model not in MODELS:
         raise InputError(f"--model {args.model!r}: expected one of {', '.join(MODELS)}")
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
         raise InputError(f"--families {args.families!r}: expected a comma-separated subset of {', '.join(FAMILIES)}")
-    if args.plot:
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
         check_figure_path(args.plot)
     try:
         X, y = load_dataset(args.fit)
     except InputError as exc:
         raise InputError(f"--fit: {exc}") from None
+    if len(y) < 51:
+        raise InputError(f"--fit {args.fit}: the data set has {len(y)} points; a learning curve needs more than 50 "
+                         "(50 are kept for testing)")
     if args.n:
         sizes = parse_sizes(args.n)
     else:

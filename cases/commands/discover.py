@@ -60,11 +60,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max < 1:
         raise InputError(f"--max must be a positive integer, got {args.max}")
-    for option, path in (("--json", args.json), ("--figure", args.figure)):
-        if path:
-            prepare_output_path(path, option)
+    if args.json is not None:
+        prepare_output_path(args.json, "--json")
     spec = parse_spec(args.spec)
-    if args.figure:
+    if args.figure is not None:
         from rankstrat.numerics.figures import check_figure_path
 
         check_figure_path(args.figure, "--figure")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rankstrat.cases.commands.sweep import summary_payload, summary_text
 from rankstrat.cases.report import FORMATS, to_json
-from rankstrat.numerics.output_paths import prepare_folder
+from rankstrat.numerics.output_paths import folder_takes_files, prepare_folder
 from rankstrat.numerics.training.experiments import get_experiment
 from rankstrat.numerics.training.experiments.sweep import stored_summary
 from rankstrat.numerics.training.plots import FIGURE_FORMATS, draw_figures
@@ -56,13 +56,15 @@ def run(args: argparse.Namespace) -> int:
     ...
     rankstrat.theory.errors.InputError: plot: no sweep store in ...; run `rankstrat sweep EXPERIMENT --out DIR` first
     """
+    if not str(args.directory).strip():
+        raise InputError("plot: the sweep directory is empty; expected a folder holding sweep.sqlite")
     directory = Path(args.directory)
     if not (directory / FILENAME).exists():
         raise InputError(
             f"plot: no sweep store in {str(directory)!r}; run `rankstrat sweep EXPERIMENT --out DIR` first"
         )
     store = SweepStore(directory, read_only=True)
-    figures_to = directory if os.access(directory, os.W_OK) else None
+    figures_to = directory if os.access(directory, os.W_OK) and folder_takes_files(directory) else None
     if figures_to is None and args.figures is None:
         raise InputError(f"plot: {str(directory)!r} is read-only; the store can be read, give --figures DIR "
                          "for the figures")

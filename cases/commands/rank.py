@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("spec", help="FAMILY:key=value,... (e.g. twolayer:d=3,k=5,act=tanh,bias=1), a .toml file, "
                         "or a model file FILE.py / FILE.toml with optional sizes (net.py:d=4,k=2)")
-    parser.add_argument("--at", default="random", help="random (default), zero, or a JSON file of parameter values by name")
+    parser.add_argument("--at", default=None,
+                        help="random (default), zero, or a JSON file of parameter values by name; not with --target")
     parser.add_argument("--target", default=None,
                         help=f"evaluate at a target instead of --at: {accepted_targets()}")
     parser.add_argument("--inputs", type=positive_type("--inputs"), default=None, metavar="N",
@@ -82,15 +83,25 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_spec(args.spec)
     check_request(spec, args.inputs, memory_limit(args))
     budget = getattr(args, "budget", None)
-    if budget is not None and not budget > 0:
+    if budget is not None and not (math.isfinite(budget) and budget > 0):
         raise InputError(f"--budget must be a positive number of seconds, got {budget}")
+    if budget is not None and args.no_certify:
+        raise InputError("--budget limits the certification that --no-certify skips; give one of them")
+    if args.at is not None and not args.at.strip():
+        raise InputError("--at: empty; expected random, zero or a JSON file of parameter values by name")
+    if getattr(args, "minimize", False):
+        from rankstrat.numerics.discovery.units import unit_layers
+
+        if not unit_layers(spec):  # refused before the rank is computed
+            raise InputError(f"--minimize: {spec} has no units to re-use (neurons, channels or declared UNITS)")
     if args.target is not None:
-        if args.at != "random":
-            raise InputError("--target and --at choose the point in two ways; give one of them")
+        if args.at is not None:
+            raise InputError(f"--at {args.at} and --target {args.target} both choose the point; give one of them")
         found = resolve_target(spec, args.target, args.seed)
         form, at, bound = found.closed_form, found.point, found.bound
     else:
-        form, at, bound = closed_form_for(spec, args.at), args.at, False
+        at = "random" if args.at is None else args.at
+        form, bound = closed_form_for(spec, at), False
     result = model_rank(
         spec, at=at, n_inputs=args.inputs, seed=args.seed,
         certify=not args.no_certify, device=str(resolve_device(args.device)), budget=budget,
@@ -111,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
             payload["representations"] = [{"representation": r.description, "rank": res.rank,
                                             "certainty": res.certainty} for r, res in ranked]
             payload["optimistic_point"] = {name: values.tolist() for name, values in ranked[0][0].point.items()}
-        payload["provenance"] = provenance(spec, args.seed, at=args.at, target=args.target, inputs=args.inputs)
+        payload["provenance"] = provenance(spec, args.seed, at=at if args.target is None else None,
+                                           target=args.target, inputs=args.inputs)
         print(to_json(payload))
         return 0
     gap = "inf" if math.isinf(result.gap) else f"{result.gap:.3g}"

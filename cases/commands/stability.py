@@ -11,7 +11,6 @@ from rankstrat.cases.report import FORMATS, format_rows, to_json
 from rankstrat.numerics.model.input_sets import ACCEPTED as INPUTS_ACCEPTED
 from rankstrat.numerics.model.input_sets import resolve_inputs
 from rankstrat.numerics.model.targets import accepted_targets, resolve_target
-from rankstrat.numerics.output_paths import prepare_output_path
 from rankstrat.numerics.rank.stability import linear_stability, stability_curve, stability_onset
 from rankstrat.numerics.resources import check_estimate, check_request, inputs_estimate
 from rankstrat.theory.errors import InputError
@@ -24,6 +23,9 @@ HELP = "linear stability of a target at an input set: Jacobian rank at the data 
 
 EXAMPLE = 'rankstrat stability mf:n1=4,k=4,n2=4 --target rank=1 --inputs entries:12 --curve'
 EXIT_ONE = 'exit 1: never (instability is a finding, not a failure)'
+DEFAULT_DIRECTIONS = 6
+"""Lost directions printed when ``--directions`` is not given."""
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rankstrat stability``.
 
@@ -43,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed(parser, "the target, the inputs and the generic inputs")
     add_max_memory(parser)
     parser.add_argument("--no-certify", action="store_true", help="skip proven bounds (faster on large models)")
-    parser.add_argument("--directions", type=argument_type("--directions", 0), default=6, metavar="K",
-                        help="lost directions to print (default 6)")
+    parser.add_argument("--directions", type=argument_type("--directions", 0), default=None, metavar="K",
+                        help="lost directions to print (default 6; not with --curve)")
     parser.add_argument("--format", default="text", choices=FORMATS, help="format of the --curve table (json: the same JSON object as --json)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -140,14 +142,25 @@ def run(args: argparse.Namespace) -> int:
     lost 2         W[1,2] +1.00
     0
     """
-    if args.directions < 0:
-        raise InputError(f"--directions must be >= 0, got {args.directions}")
+    if args.inputs is not None and not args.inputs.strip():
+        raise InputError(f"--inputs: empty; accepted: {INPUTS_ACCEPTED}")
+    if args.directions is not None and args.curve is not None:
+        raise InputError("--directions chooses the lost directions printed for one input set, which --curve "
+                         "does not print; drop one of them")
+    if args.format not in ("text", "json") and args.curve is None:
+        raise InputError(f"--format {args.format} formats the --curve table; add --curve, or use --json for "
+                         "one JSON object")
+    directions = DEFAULT_DIRECTIONS if args.directions is None else args.directions
+    if directions < 0:
+        raise InputError(f"--directions must be >= 0, got {directions}")
     if args.format == "json":  # JSON only on stdout, as --json
         args.json = True
-    if args.plot and args.curve is None:
+    if args.plot is not None and args.curve is None:
         raise InputError("--plot needs --curve (the plot shows the rank against the number of inputs)")
-    if args.plot:
-        prepare_output_path(args.plot, "--plot")
+    if args.plot is not None:
+        from rankstrat.numerics.figures import check_figure_path
+
+        check_figure_path(args.plot)
     spec = parse_spec(args.spec)
     limit = memory_limit(args)
     check_request(spec, None, limit)
@@ -173,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
                                closed_form_is_bound=target.bound)
             print(to_json({**payload, "provenance": record}))
         else:
-            _print_single(spec, target, inputs, result, args.directions)
+            _print_single(spec, target, inputs, result, directions)
         return 0
     sizes = parse_curve_sizes(args.curve, len(inputs.X))
     curve = stability_curve(spec, target.point, inputs.X, sizes=sizes, seed=args.seed, certify=certify)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from rankstrat.cases.report import FORMATS, format_rows, to_json
+from rankstrat.numerics.output_paths import prepare_folder
 from rankstrat.numerics.training.device import DEVICES
 from rankstrat.numerics.training.experiments import experiment_names, get_experiment
 from rankstrat.numerics.training.experiments.sweep import BACKENDS, run_sweep
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     settings = experiment.settings(fast=args.fast, seeds=args.seeds)
     if args.batch_size is not None and args.batch_size < 1:
         raise InputError(f"--batch-size must be a positive integer, got {args.batch_size}")
+    prepare_folder(args.out, "--out")  # an empty --out is refused, not read as the current folder
     store = SweepStore(args.out)
     with store.lock():
         outcome = run_sweep(

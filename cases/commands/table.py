@@ -83,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
 
     specs = [parse_spec(text) for text in args.spec]
     vary = parse_assignments(args.vary, "--vary")
-    if args.plot:
+    if args.plot is not None:
         from rankstrat.numerics.figures import check_figure_path
 
         check_figure_path(args.plot)
-    if args.out:
+    if args.out is not None:
         prepare_output_path(args.out, "--out")
     limit = memory_limit(args)
     for spec in specs:

@@ -21,6 +21,7 @@ import numpy as np
 
 from rankstrat.theory.completion.observation_graph import observation_graph
 from rankstrat.theory.errors import InputError
+from rankstrat.theory.values import is_real
 
 MISSING_TOKENS = ("?", "*")
 """Text tokens read as a missing entry (case-insensitive)."""
@@ -168,15 +169,31 @@ def _tokens(line: str, number: int, source: str) -> list:
 
 
 def _entry(token: str, number: int, column: int, source: str) -> float:
+    """One entry: a decimal number in ASCII digits, or a missing-entry token.
+
+    Examples
+    --------
+    >>> _entry("-1.5e2", 1, 1, "m.txt"), _entry("?", 1, 2, "m.txt")
+    (-150.0, nan)
+    >>> _entry("１２", 3, 2, "m.txt")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: m.txt: line 3, column 2: '１２' is not written in ASCII digits; expected a number such as 1.5 or -2e3, or ? or * for a missing entry
+    """
     if token.lower() in MISSING_TOKENS:
         return math.nan
-    try:
-        value = float(token)
-    except ValueError:
+    if token.lower() in ("nan", "+nan", "-nan"):
+        raise InputError(f"{source}: line {number}, column {column}: {token!r} is not a number; "
+                         "write ? or * for a missing entry")
+    if token.lower().lstrip("+-") in ("inf", "infinity"):
+        raise InputError(f"{source}: line {number}, column {column}: {token!r} is not a finite number")
+    if not is_real(token):
+        what = "is not written in ASCII digits" if not token.isascii() else "is not a number"
         raise InputError(
-            f"{source}: line {number}, column {column}: {token!r} is not a number; "
-            "expected a number, or ? or * for a missing entry"
-        ) from None
+            f"{source}: line {number}, column {column}: {token!r} {what}; "
+            "expected a number such as 1.5 or -2e3, or ? or * for a missing entry"
+        )
+    value = float(token)
     if math.isnan(value):
         raise InputError(f"{source}: line {number}, column {column}: {token!r} is not a number; "
                          "write ? or * for a missing entry")
@@ -217,7 +234,7 @@ def parse_partial_matrix(text: str, source: str = "<text>") -> PartialMatrix:
     >>> parse_partial_matrix("1 2\\n3 x", source="m.txt")
     Traceback (most recent call last):
     ...
-    rankstrat.theory.errors.InputError: m.txt: line 2, column 2: 'x' is not a number; expected a number, or ? or * for a missing entry
+    rankstrat.theory.errors.InputError: m.txt: line 2, column 2: 'x' is not a number; expected a number such as 1.5 or -2e3, or ? or * for a missing entry
     >>> parse_partial_matrix("1 2\\n3", source="m.txt")
     Traceback (most recent call last):
     ...

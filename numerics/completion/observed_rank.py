@@ -89,7 +89,9 @@ def completion_spec(shape: tuple, target_rank: int, k: Optional[int] = None) -> 
     n1, n2 = shape
     k = max(target_rank, 1) if k is None else k
     if not 0 <= target_rank <= min(n1, n2, k):
-        raise InputError(f"--rank must be between 0 and min(n1, n2, k) = {min(n1, n2, k)}, got {target_rank}")
+        raise InputError(f"--rank {target_rank}: expected an integer from 0 to min(n1, n2, k) = "
+                         f"min({n1}, {n2}, {k}) = {min(n1, n2, k)} for this {n1} x {n2} matrix "
+                         "(k: the inner dimension, --k, default r)")
     return parse_spec(f"mf:n1={n1},k={k},n2={n2}")
 
 

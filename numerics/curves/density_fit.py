@@ -144,6 +144,9 @@ def measure_learning_curve(X: np.ndarray, y: np.ndarray, ns: Sequence[int], repe
     if repeats < 2:
         raise InputError(f"repeats={repeats!r}: expected an integer of at least 2")
     ns = np.asarray(sorted({int(n) for n in ns}), dtype=np.int64)
+    if len(y) < 51:
+        raise InputError(f"the data set has {len(y)} points; a learning curve needs more than 50 "
+                         "(50 are kept for testing)")
     if ns.size == 0 or ns.min() < 1 or ns.max() > len(y) - 50:
         raise InputError(f"training sizes {ns.tolist()}: expected integers from 1 to {len(y) - 50} "
                          f"(the data set has {len(y)} points; 50 are kept for testing)")

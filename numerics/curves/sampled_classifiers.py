@@ -58,6 +58,8 @@ PRIORS = ("zero", "fitted")
 
 MAX_POPULATION_ENTRIES = 400_000_000
 """Largest classifiers x data points table kept in memory."""
+MAX_FEATURES = 10_000
+"""Most features ``D`` of ``pca:D`` or ``random:D``."""
 
 
 # ---------------------------------------------------------------------------
@@ -134,14 +136,14 @@ def parse_features(text: str) -> tuple[str, int]:
     message = f"features {text!r}: expected identity, pca:D or random:D with D a positive integer"
     if kind == "identity" and not dim:
         return kind, 0
-    if kind not in ("pca", "random"):
+    if kind not in ("pca", "random") or not dim.strip():
         raise InputError(message)
+    from rankstrat.theory.values import parse_integer
+
     try:
-        value = int(dim)
-    except ValueError:
-        raise InputError(message) from None
-    if value < 1:
-        raise InputError(message)
+        value = parse_integer(dim, "D", 1, MAX_FEATURES)
+    except InputError as exc:
+        raise InputError(f"{message} (D: {str(exc).split(': ', 1)[1]})") from None
     return kind, value
 
 

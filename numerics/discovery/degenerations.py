@@ -203,8 +203,9 @@ def _apply(tied: _TiedEntries, layer: UnitLayer, config) -> None:
             unit = next(units)
             if lead is None:
                 lead = unit
-            else:
-                for e, f in zip(unit.inputs + unit.bias, lead.inputs + lead.bias):
+            else:  # a bias that only rescales the unit (exp) stays free
+                tied_bias = () if layer.shift_scales else tuple(zip(unit.bias, lead.bias))
+                for e, f in tuple(zip(unit.inputs, lead.inputs)) + tied_bias:
                     tied.tie(e, sign, f)
             if not out:
                 for e in unit.out:
@@ -234,6 +235,8 @@ def _unit_groups(layers: list, configs: tuple) -> tuple:
     groups = []
     for layer, config in zip(layers, configs):
         active = len(config[0]) and sum(len(members) for members in config[0])
+        if layer.shift_scales:  # w = 0 is one weight like any other: every unit counts as active
+            active = len(layer.units)
         groups.append((f"{layer.name} in", sum((u.inputs for u in layer.units), ())))
         groups.append((f"{layer.name} bias", sum((u.bias for u in layer.units), ())))
         groups.append((f"{layer.name} out", sum((u.out for u in layer.units), ())))

@@ -51,6 +51,11 @@ class UnitLayer:
         ``(1,)``, or ``(1, -1)`` when ``act(-z)`` is ``act(z)`` or
         ``-act(z)`` up to a constant (odd, even and sigmoid-type activations):
         a unit with ``(w, b) -> -(w, b)`` then spans the same functions.
+    shift_scales : bool
+        A shift of the pre-activation only rescales the unit's output,
+        ``act(z + c) = g(c) act(z)`` (``exp``): units with equal incoming
+        weights span the same functions whatever their biases, and a zero
+        weight vector is one weight like any other.
 
     Examples
     --------
@@ -62,6 +67,7 @@ class UnitLayer:
     units: tuple
     signs: tuple = (1,)
     meta: dict = field(default_factory=dict, compare=False)
+    shift_scales: bool = False
 
 
 def sign_symmetry(activation) -> tuple:
@@ -81,6 +87,24 @@ def sign_symmetry(activation) -> tuple:
     odd_part = sympy.simplify((f(z) + f(-z)).rewrite(sympy.exp))
     even_part = sympy.simplify((f(z) - f(-z)).rewrite(sympy.exp))
     return (1, -1) if odd_part.free_symbols == set() or even_part == 0 else (1,)
+
+
+def shift_scales(activation) -> bool:
+    """Whether ``act(z + c) / act(z)`` does not depend on ``z`` (checked exactly in sympy):
+    a bias then only rescales the unit, ``exp(w.x + b) = e^b exp(w.x)``.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.activations import get_activation
+    >>> [shift_scales(get_activation(a)) for a in ("exp", "tanh", "sigmoid", "pow2")]
+    [True, False, False, False]
+    """
+    if activation is None or not activation.analytic:
+        return False
+    z, c = sympy.symbols("z c", real=True)
+    f = activation.sympy_fn
+    ratio = sympy.simplify((f(z + c) / f(z)).rewrite(sympy.exp))
+    return z not in ratio.free_symbols
 
 
 def _units(index: dict, count: int, inputs, bias, out) -> tuple:
@@ -113,23 +137,24 @@ def unit_layers(spec) -> list:
         return declared_layers(spec)
     index = flat_indices(spec)
     signs = sign_symmetry(getattr(spec, "activation", None))
+    scales = shift_scales(getattr(spec, "activation", None))
     row = lambda array, i: array[i]  # noqa: E731
     col = lambda array, i: array[:, i]  # noqa: E731
     if spec.family == "twolayer":
         units = _units(index, spec["k"], [("W", row)], [("b", row)], [("a", row)])
-        return [UnitLayer("neurons", units, signs)]
+        return [UnitLayer("neurons", units, signs, shift_scales=scales)]
     if spec.family == "mlp":
         layers, widths = [], list(spec["widths"])
         for j, width in enumerate(widths, start=1):
             nxt = f"W{j + 1}" if j < len(widths) else "a"
             units = _units(index, width, [(f"W{j}", row)], [(f"b{j}", row)],
                            [(nxt, col if nxt != "a" else row)])
-            layers.append(UnitLayer(f"layer {j}", units, signs))
+            layers.append(UnitLayer(f"layer {j}", units, signs, shift_scales=scales))
         return layers
     if spec.family in ("cnn1d", "cnn2d"):
         if spec["share"]:
             units = _units(index, spec["k"], [("W", row)], [("b", row)], [("a", row)])
-            return [UnitLayer("channels", units, signs)]
+            return [UnitLayer("channels", units, signs, shift_scales=scales)]
         k, q = index["a"].shape
         flat = lambda name: index[name].reshape(k * q, -1) if name in index else None  # noqa: E731
         units = tuple(
@@ -137,7 +162,7 @@ def unit_layers(spec) -> list:
                  tuple(int(v) for v in flat("a")[i]))
             for i in range(k * q)
         )
-        return [UnitLayer("neurons", units, signs)]
+        return [UnitLayer("neurons", units, signs, shift_scales=scales)]
     return []
 
 

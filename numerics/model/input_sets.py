@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,13 +59,23 @@ class InputSet:
 
 
 def _positive(value: str, what: str) -> int:
+    """A positive integer in ASCII digits (``1e3`` too), else one line naming ``what``.
+
+    Examples
+    --------
+    >>> _positive("1e3", "distinct")
+    1000
+    >>> _positive("\uff13", "distinct")
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: --inputs: distinct must be a positive integer in ASCII digits, got '３'
+    """
+    from rankstrat.theory.values import parse_integer
+
     try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise InputError(f"--inputs: {what} must be a positive integer, got {value!r}")
-    return number
+        return parse_integer(value, what, minimum=1)
+    except InputError:
+        raise InputError(f"--inputs: {what} must be a positive integer in ASCII digits, got {value!r}") from None
 
 
 def _options(parts: list, allowed: tuple, text: str) -> dict:
@@ -75,6 +86,8 @@ def _options(parts: list, allowed: tuple, text: str) -> dict:
             raise InputError(
                 f"--inputs: cannot read {part!r} in {text!r}; options here: {', '.join(allowed) or 'none'}"
             )
+        if key.strip() in out:
+            raise InputError(f"--inputs: {key.strip()} given twice in {text!r}")
         out[key.strip()] = value.strip()
     return out
 
@@ -147,20 +160,24 @@ def _from_file(spec, path: str) -> InputSet:
     if not os.path.exists(path):
         raise InputError(f"--inputs: file {path!r} does not exist; accepted: {ACCEPTED}")
     try:
-        if path.endswith(".npy"):
-            X = np.load(path)
-        elif path.endswith(".json"):
-            with open(path) as handle:
-                X = np.asarray(json.load(handle), dtype=np.float64)
-        elif path.endswith(".csv"):
-            X = np.loadtxt(path, delimiter=",", ndmin=2)
-        else:
-            X = np.loadtxt(path, ndmin=2)
-        X = np.asarray(X, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy warns of an empty file; the check below refuses it in one line
+            if path.endswith(".npy"):
+                X = np.load(path)
+            elif path.endswith(".json"):
+                with open(path) as handle:
+                    X = np.asarray(json.load(handle), dtype=np.float64)
+            elif path.endswith(".csv"):
+                X = np.loadtxt(path, delimiter=",", ndmin=2)
+            else:
+                X = np.loadtxt(path, ndmin=2)
+            X = np.asarray(X, dtype=np.float64)
     except (ValueError, TypeError, OSError, json.JSONDecodeError) as exc:
         reason = " ".join(str(exc).split())[:120]
         raise InputError(f"--inputs: cannot read {path!r} as a numeric array (n rows of numbers): {reason}") from None
     dim = spec.module.input_dim(spec)
+    if X.size == 0:
+        raise InputError(f"--inputs: {path!r} holds no inputs; expected n rows of {dim} numbers")
     if X.ndim == 1 and dim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] != dim or len(X) == 0:

@@ -49,7 +49,26 @@ def _expected() -> str:
     return "; ".join(FAMILIES.values())
 
 
+MAX_BINS = 100_000
+"""Most bins of a histogram density."""
+
+
 def _parse_keys(text: str, family: str, body: str, allowed: dict) -> dict:
+    """``key=value`` items of a density string; floats and integers in ASCII digits, each key once.
+
+    Examples
+    --------
+    >>> _parse_keys("histogram:file=e.txt,bins=1e15", "histogram", "file=e.txt,bins=1e15", {"file": str, "bins": int})
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: density 'histogram:file=e.txt,bins=1e15': histogram: bins: 1000000000000000 is too large; expected an integer >= 1 and <= 100000
+    >>> _parse_keys("beta:a=2,a=3", "beta", "a=2,a=3", {"a": float})
+    Traceback (most recent call last):
+    ...
+    rankstrat.theory.errors.InputError: density 'beta:a=2,a=3': beta: a given twice
+    """
+    from rankstrat.theory.values import REAL_FORM, is_real, parse_integer
+
     values = {}
     for item in filter(None, (part.strip() for part in body.split(","))):
         if "=" not in item:
@@ -59,14 +78,19 @@ def _parse_keys(text: str, family: str, body: str, allowed: dict) -> dict:
         if key not in allowed:
             raise InputError(f"density {text!r}: {family}: unknown key {key!r}; "
                              f"expected one of {', '.join(allowed)}")
+        if key in values:
+            raise InputError(f"density {text!r}: {family}: {key} given twice")
         kind = allowed[key]
         if kind is str:
+            if not raw:
+                raise InputError(f"density {text!r}: {family}: {key} is empty; form {FAMILIES[family]}")
             values[key] = raw
-            continue
-        try:
-            values[key] = kind(raw)
-        except ValueError:
-            raise InputError(f"density {text!r}: {family}: {key}={raw!r} is not a number") from None
+        elif kind is int:
+            values[key] = parse_integer(raw, f"density {text!r}: {family}: {key}", 1, MAX_BINS)
+        elif not is_real(raw):
+            raise InputError(f"density {text!r}: {family}: {key}={raw!r} is not a number; expected {REAL_FORM}")
+        else:
+            values[key] = float(raw)
     return values
 
 
@@ -189,11 +213,12 @@ def _parse_mixture(text: str, body: str) -> MixtureDensity:
         weight, star, rest = part.partition("*")
         if not star:
             weight, rest = "1", part
-        try:
-            weights.append(float(weight))
-        except ValueError:
-            raise InputError(f"density {text!r}: mix: weight {weight!r} is not a number; "
-                             f"form {FAMILIES['mix']}") from None
+        from rankstrat.theory.values import is_real
+
+        if not is_real(weight):
+            raise InputError(f"density {text!r}: mix: weight {weight.strip()!r} is not a number; "
+                             f"form {FAMILIES['mix']}")
+        weights.append(float(weight))
         if rest.split(":", 1)[0].strip().lower() in ("mix", "mixture"):
             raise InputError(f"density {text!r}: mix: components cannot be mixtures themselves")
         components.append(parse_density(rest))

@@ -158,8 +158,10 @@ def run_sweep(
             from rankstrat.numerics.training.dask_backend import run_batches_on_dask
 
             run_batches_on_dask(experiment.name, settings, batches, accept, scheduler=scheduler, device=device)
-    finally:
-        bar.close()
+    except BaseException:
+        bar.close(summary=False)  # the error's line is the only output
+        raise
+    bar.close()
     records = store.records(experiment.name, wanted)
     return SweepOutcome(
         len(keys), len(keys) - len(todo), len(todo), sum(r.diverged for r in records),
