@@ -141,16 +141,21 @@ def main(argv: list[str] | None = None) -> int:
     --------
     >>> main(["rank", "twolayer:d=2,k=2,act=gelu"])
     2
+    >>> main(["rank", "mf:n1=2,k=1,n2=2", "--nope"])
+    2
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         parser = build_parser(argv)  # imports the chosen subcommand: Ctrl-C may land here too
         try:
-            args = parser.parse_args(argv)
+            args, extra = parser.parse_known_args(argv)
         except SystemExit as exc:  # --help (0) or a one-line argument error (2)
             return int(exc.code or 0)
     except KeyboardInterrupt:
         return _fail("rankstrat", "interrupted", 130)
+    if extra:  # named by the subcommand that did not know them
+        prog = f"rankstrat {args.command}" if getattr(args, "command", None) else "rankstrat"
+        return _fail(prog, f"error: unrecognized arguments: {' '.join(extra)} (see {prog} --help)", 2)
     if not getattr(args, "run", None):
         return _fail("rankstrat", f"error: give a command: {', '.join(command_names())} (see rankstrat --help)", 2)
     return _run(args)

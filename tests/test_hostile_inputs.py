@@ -77,6 +77,8 @@ def assert_one_line(status, err, expected_status, fragment=None):
 
 # (argv, exit status, fragment of the one stderr line); {name} is replaced by a path from `files`.
 BAD_INPUTS = [
+    (["rank", "mf:n1=2,k=1,n2=2", "--nope"], 2, "rankstrat rank: error: unrecognized arguments: --nope"),
+    (["table", "mf:n1=2,k=1,n2=2", "--vary", "n1=2..3", "--nope"], 2, "see rankstrat table --help"),
     # resources: refused from the sizes, with the estimate
     (["rank", "twolayer:d=3,k=1000000000"], 2, "needs about"),
     (["rank", "twolayer:d=1000,k=1000"], 2, "Jacobian 2002000 x 1001000"),
