@@ -180,3 +180,25 @@ def test_saturated_tanh_is_undecided_not_high_precision(text, where):
     assert result.certainty in ("certified", "undecided")
     if result.certainty == "certified":
         assert result.rank == len(flat_point(spec, point))
+
+
+def test_user_models_with_a_ball_form_use_ball_matrices(tmp_path):
+    """A sized user model (the attention score of examples/) at a point with a
+    zero head: both routes give the same rank; the engine takes the arb route."""
+    from pathlib import Path
+
+    from rankstrat.numerics.rank.engine import has_arb_form
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "attention.py"
+    spec = parse_spec(f"{example}:d=4,k=3")
+    assert has_arb_form(spec)
+    point = random_point(spec, 0)
+    name = next(iter(point))
+    point[name] = point[name].copy()
+    point[name][0] = 0.0
+    theta, X = flat_point(spec, point), generic_inputs(spec, 2 * len(flat_point(spec, point)), seed=1)
+    arb, proven = arb_decision(spec, theta, X, 60, hint=len(theta))
+    mp = decide_spectrum(high_precision_spectrum(spec, theta, X, 60), X.shape[:1] + theta.shape, 1e-60)
+    assert arb.clear and mp.clear and arb.rank == mp.rank == proven
+    result = jacobian_rank(spec, point, X, certify=False)
+    assert result.rank == arb.rank and any("flint arb" in step for step in result.methods)

@@ -76,6 +76,8 @@ MAX_HIGH_PRECISION_COST = 2 * 120**3
 """Largest ``n M min(n, M)`` recomputed in mpmath (the cost of its SVD; 120 parameters at 240 inputs)."""
 MAX_ARB_COST = 2 * 600**3
 """Largest ``n M min(n, M)`` recomputed with flint ball matrices (family models; 600 parameters at 1200 inputs)."""
+MAX_USER_ARB_COST = 2 * 250**3
+"""The same for user models with an arb form (their gradient is evaluated input by input)."""
 
 RELU_WARNING = (
     "relu is only piecewise analytic: the model-rank theory does not apply; "
@@ -403,8 +405,9 @@ def equilibrate_mpmath(J) -> None:
 
 
 def arb_decision(spec: Spec, theta, X, dps: int, hint: int) -> tuple[SpectrumDecision, int]:
-    """Rank at ``dps`` digits from flint ball matrices: the family's forward map in
-    ``arb`` from the exact point, then a pivot block and its Schur complement
+    """Rank at ``dps`` digits from flint ball matrices: the Jacobian in ``arb``
+    from the exact point (the family's forward map, or a user model's compiled
+    arb gradient), then a pivot block and its Schur complement
     (:func:`rankstrat.numerics.backends.arb_rank.schur_decision`).
 
     Returns the decision (``gap``: one over the largest Schur entry of the
@@ -426,11 +429,15 @@ def arb_decision(spec: Spec, theta, X, dps: int, hint: int) -> tuple[SpectrumDec
 
     from rankstrat.numerics.backends.arb_rank import bits_for, schur_decision
     from rankstrat.numerics.backends.forward import dual_jacobian
+    from rankstrat.numerics.model.jacobian import jacobian_arb
 
     saved = flint.ctx.prec
     flint.ctx.prec = bits_for(dps)
     try:
-        J = flint.arb_mat(dual_jacobian(spec, theta, X, "arb").tolist())
+        if has_dual_forward(spec):
+            J = flint.arb_mat(dual_jacobian(spec, theta, X, "arb").tolist())
+        else:  # user models: their compiled arb gradient
+            J = jacobian_arb(spec, theta, X)
     finally:
         flint.ctx.prec = saved
     out = schur_decision(J, dps, hint)
@@ -439,19 +446,41 @@ def arb_decision(spec: Spec, theta, X, dps: int, hint: int) -> tuple[SpectrumDec
     return SpectrumDecision(out.rank, gap, out.clear, noise, out.floor, np.zeros(0)), out.proven
 
 
+def has_arb_form(spec: Spec) -> bool:
+    """True when the Jacobian can be enclosed in ``arb`` balls: family models,
+    and symbolic user models whose functions all have a ball form.
+
+    Examples
+    --------
+    >>> from rankstrat.theory.spec import parse_spec
+    >>> has_arb_form(parse_spec("twolayer:d=2,k=2"))
+    True
+    """
+    from rankstrat.numerics.model.arb_code import arb_gradient_function
+
+    if has_dual_forward(spec):
+        return True
+    try:
+        arb_gradient_function(spec)
+    except Exception:  # noqa: BLE001 -- no ball form (or no symbolic form): mpmath decides instead
+        return False
+    return True
+
+
 def _escalate(
     spec: Spec, theta, X, methods: list, scales=(None, None), hint: int | None = None, proofs: list | None = None
 ) -> tuple[SpectrumDecision, int]:
     """Recompute the rank at rising precision until :data:`AGREEING_PRECISIONS`
     successive precisions give the same clear rank (a singular value hidden
-    under one noise ceiling shows above a later one). Family models use flint
-    ball matrices (:func:`arb_decision`, whose proven lower bounds go to
-    ``proofs`` as ``(bound, method)``), other symbolic models mpmath's SVD.
+    under one noise ceiling shows above a later one). Models with an arb form
+    (:func:`has_arb_form`) use flint ball matrices (:func:`arb_decision`, whose
+    proven lower bounds go to ``proofs`` as ``(bound, method)``), other
+    symbolic models mpmath's SVD.
     Returns the last decision and its digits; the decision is not clear when
     they never agreed."""
     agreeing = []  # clear decisions of successive precisions with one rank
     decision = None
-    on_arb = has_dual_forward(spec)
+    on_arb = has_arb_form(spec)
     for dps in PRECISIONS:
         if on_arb:
             methods.append(f"flint arb Jacobian and Schur complement at {dps} digits from the exact point")
@@ -671,7 +700,11 @@ def _jacobian_rank(spec, point, X, escalate, certify, device, J, generic, budget
         )
     high = None
     if result.lower_bound < result.upper_bound and (not generic or not decision.clear):
-        cost_limit = MAX_ARB_COST if has_dual_forward(spec) else MAX_HIGH_PRECISION_COST
+        cost_limit = (
+            MAX_ARB_COST if has_dual_forward(spec)
+            else MAX_USER_ARB_COST if symbolic and spec.analytic and has_arb_form(spec)
+            else MAX_HIGH_PRECISION_COST
+        )
         can_escalate = escalate and spec.analytic and symbolic_ok and n * size * min(n, size) <= cost_limit
         if can_escalate:
             high = _guarded_escalation(
