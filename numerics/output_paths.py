@@ -164,21 +164,24 @@ def folder_takes_files(folder) -> bool:
     (True, False, False)
     """
     try:
-        handle, name = tempfile.mkstemp(dir=os.fspath(folder), prefix=".rankstrat-probe-")
+        _write_probe(os.fspath(folder))
     except OSError:
         return False
+    return True
+
+
+def _write_probe(folder: str) -> None:
+    """Create and remove a probe file in ``folder`` (raises OSError when it cannot)."""
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".rankstrat-probe-")
     os.close(handle)
     os.unlink(name)
-    return True
 
 
 def _probe_folder(folder: str, where: str, what: str = "") -> None:
     try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=".rankstrat-probe-")
+        _write_probe(folder)
     except OSError as exc:
         raise InputError(f"{where}: cannot write a file in {what}{folder!r} ({exc.strerror or exc})") from None
-    os.close(handle)
-    os.unlink(name)
 
 
 def _nonempty(path, option: str, expected: str) -> str:

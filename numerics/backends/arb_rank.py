@@ -140,37 +140,34 @@ def equilibrated(entries: list) -> tuple[list, np.ndarray]:
     return rows, mid
 
 
-def _pivots(mid: np.ndarray, r: int) -> tuple[list, list]:
-    """``r`` rows and columns of a well-conditioned block, by pivoted QR of the midpoints."""
-    if r == 0:
-        return [], []
-    _, col_order = scipy.linalg.qr(mid, mode="r", pivoting=True)
-    cols = [int(c) for c in col_order[:r]]
-    _, row_order = scipy.linalg.qr(mid[:, cols].T, mode="r", pivoting=True)
-    return [int(i) for i in row_order[:r]], cols
-
-
 FLOAT_RANK_TOLERANCE = 2.0**-40
 """Relative size of the pivots of the midpoints' QR that the starting block keeps."""
 
 
-def _float_rank(mid: np.ndarray) -> int:
-    """Pivots of the midpoints' QR above :data:`FLOAT_RANK_TOLERANCE`: the starting
-    block (a rank hidden from float64 is found by growing the block)."""
-    if mid.size == 0:
-        return 0
-    R = scipy.linalg.qr(mid, mode="r", pivoting=True)[0]
+def _starting_block(mid: np.ndarray, hint: int) -> tuple[list, list]:
+    """Rows and columns of a well-conditioned starting block, by one pivoted QR
+    of the midpoints: at most ``hint`` pivots, and only those above
+    :data:`FLOAT_RANK_TOLERANCE` of the first (a rank hidden from float64 is
+    found by growing the block)."""
+    if mid.size == 0 or hint <= 0:
+        return [], []
+    R, col_order = scipy.linalg.qr(mid, mode="r", pivoting=True)
     diagonal = np.abs(np.diag(R))
-    return int(np.sum(diagonal > FLOAT_RANK_TOLERANCE * diagonal[0])) if diagonal[0] > 0 else 0
+    r = min(hint, int(np.sum(diagonal > FLOAT_RANK_TOLERANCE * diagonal[0])) if diagonal[0] > 0 else 0)
+    if r == 0:
+        return [], []
+    cols = [int(c) for c in col_order[:r]]
+    _, row_order = scipy.linalg.qr(mid[:, cols].T, mode="r", pivoting=True)
+    return [int(i) for i in row_order[:r]], cols
 
 
 def _schur(A, rows: list, cols: list):
     """``(S, other_rows, other_cols)``, or None when ``A[rows, cols]`` is not proven invertible."""
     import flint
 
-    n, M = A.nrows(), A.ncols()
-    other_rows = [i for i in range(n) if i not in set(rows)]
-    other_cols = [j for j in range(M) if j not in set(cols)]
+    chosen_rows, chosen_cols = set(rows), set(cols)
+    other_rows = [i for i in range(A.nrows()) if i not in chosen_rows]
+    other_cols = [j for j in range(A.ncols()) if j not in chosen_cols]
 
     def block(rs, cs):
         return flint.arb_mat([[A[i, j] for j in cs] for i in rs]) if rs and cs else None
@@ -222,12 +219,8 @@ def schur_decision(A, dps: int, hint: int) -> SchurDecision:
     """
     import flint
 
-    saved = flint.ctx.prec
-    flint.ctx.prec = bits_for(dps)
-    try:
+    with flint.ctx.workprec(bits_for(dps)):
         return _decide(A, dps, hint)
-    finally:
-        flint.ctx.prec = saved
 
 
 def _decide(A, dps: int, hint: int) -> SchurDecision:
@@ -238,7 +231,7 @@ def _decide(A, dps: int, hint: int) -> SchurDecision:
     entries = [[A[i, j] for j in range(M)] for i in range(n)]
     rows_arb, mid = equilibrated(entries)
     scaled = flint.arb_mat(rows_arb) if n and M else A
-    rows, cols = _pivots(mid, max(0, min(hint, n, M, _float_rank(mid))))
+    rows, cols = _starting_block(mid, hint)
     proven, failed = 0, set()
     for _ in range(2 * min(n, M) + 2):
         out = _schur(scaled, rows, cols)

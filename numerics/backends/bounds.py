@@ -158,24 +158,20 @@ def _lower_arb_minor(bounds, clock, spec, theta, X, mid, cols, target) -> None:
 
     _, row_piv = scipy.linalg.qr(mid[:, cols].T, mode="r", pivoting=True)
     rows = sorted(int(i) for i in row_piv[:target])
-    saved = flint.ctx.prec
-    try:
-        for bits in ARB_PRECISIONS:
-            if clock.left() <= 0:
-                bounds.skipped.append(f"arb minor determinant at {bits} bits: budget spent")
-                return
-            flint.ctx.prec = bits
+    for bits in ARB_PRECISIONS:
+        if clock.left() <= 0:
+            bounds.skipped.append(f"arb minor determinant at {bits} bits: budget spent")
+            return
 
-            def det():
+        def det(bits=bits):
+            with flint.ctx.workprec(bits):
                 J = dual_jacobian(spec, theta, np.asarray(X)[rows], "arb")[:, cols]
                 return flint.arb_mat(J.tolist()).det()
 
-            value = _timed(bounds, clock, f"arb determinant of a {target}x{target} minor at {bits} bits", det)
-            if not value.contains(0):
-                bounds.add_lower(target, f"arb ball determinant of a {target}x{target} minor ({bits} bits)")
-                return
-    finally:
-        flint.ctx.prec = saved
+        value = _timed(bounds, clock, f"arb determinant of a {target}x{target} minor at {bits} bits", det)
+        if not value.contains(0):
+            bounds.add_lower(target, f"arb ball determinant of a {target}x{target} minor ({bits} bits)")
+            return
 
 
 def _local_step(bounds: Bounds, clock: _Clock, spec: Spec, theta, n_inputs: int, free_inputs: bool) -> None:
@@ -186,13 +182,15 @@ def _local_step(bounds: Bounds, clock: _Clock, spec: Spec, theta, n_inputs: int,
 
     if not spec.analytic or not has_local_groups(spec):
         return
-    local = _timed(bounds, clock, "local groups: sum of group bounds, finite differences", lambda: local_bounds(spec, theta))
-    bounds.add_upper(local.upper, f"sum of proven upper bounds of {local.groups} local groups")
     if not free_inputs:
         bounds.skipped.append("local finite differences: they bound the model rank, not the rank at these inputs")
     elif n_inputs < len(theta):
         bounds.skipped.append(f"local finite differences: {n_inputs} inputs cap the rank below the model's")
-    else:
+    differences = free_inputs and n_inputs >= len(theta)
+    label = "local groups: sum of group bounds" + (", finite differences" if differences else "")
+    local = _timed(bounds, clock, label, lambda: local_bounds(spec, theta, lower=differences))
+    bounds.add_upper(local.upper, f"sum of proven upper bounds of {local.groups} local groups")
+    if differences:
         bounds.add_lower(local.lower, f"finite differences of {local.groups} local groups (model rank)")
     for reason in local.failed[:3]:
         bounds.skipped.append(f"local finite differences: {reason}")

@@ -89,16 +89,12 @@ def _ball_pair(name: str, z: Ball):
     pair = ANALYTIC_PAIRS[name]
     f = _arb_functions()
     mid, rad = np.broadcast_arrays(z.mid, z.rad)
-    saved = flint.ctx.prec
-    flint.ctx.prec = BALL_PREC
-    try:
-        values, slopes = [], []
+    values, slopes = [], []
+    with flint.ctx.workprec(BALL_PREC):
         for m, r in zip(mid.ravel().tolist(), rad.ravel().tolist()):
             value, slope = pair(f, flint.arb(m, r))
             values.append(value)
             slopes.append(slope)
-    finally:
-        flint.ctx.prec = saved
     return _arb_to_ball(values, mid.shape), _arb_to_ball(slopes, mid.shape)
 
 

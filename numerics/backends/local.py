@@ -169,7 +169,7 @@ def _proven_rank(D: Ball) -> int | None:
     return 0
 
 
-def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
+def local_bounds(spec, theta, base_points: int | None = None, lower: bool = True) -> LocalBounds:
     """Proven bounds of the model rank at ``theta`` for a sum of local groups
     (module docstring); ``LocalBounds(0, M)`` when the family has none.
 
@@ -179,6 +179,8 @@ def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
     theta : array (M,)
     base_points : int, optional
         Base points per group; default twice the group's parameter count.
+    lower : bool
+        Prove the lower bound (False: only the upper bound, no differences).
 
     Returns
     -------
@@ -220,6 +222,8 @@ def local_bounds(spec, theta, base_points: int | None = None) -> LocalBounds:
         inputs, params = groups[g]
         theta_g = theta[params]
         upper += min(bound for bound, method in upper_bounds(unit, theta_g, size) if not method.startswith("number"))
+        if not lower:
+            continue
         if key is None:
             blocks.append(None)
             continue

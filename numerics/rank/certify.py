@@ -86,15 +86,11 @@ def ball_minor_bound(spec: Spec, theta, X, J: np.ndarray, r: int) -> bool:
     if r == 0:
         return True
     rows, cols = pivot_minor(J, r)
-    saved = flint.ctx.prec
-    try:
-        for bits in BALL_PRECISIONS:
-            flint.ctx.prec = bits
+    for bits in BALL_PRECISIONS:
+        with flint.ctx.workprec(bits):
             det = jacobian_arb(spec, theta, X, rows, cols).det()
-            if not det.contains(0):
-                return True
-    finally:
-        flint.ctx.prec = saved
+        if not det.contains(0):
+            return True
     return False
 
 

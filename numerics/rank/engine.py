@@ -18,8 +18,9 @@ decision rule below. The label says what is known of the rank itself:
 - ``high-precision``: three successive precisions (30, 60, 120, 240 digits,
   from the exact point) give the same rank with a clear decision, and the
   rank lies in the proven interval (strong evidence, not a proof). Family
-  models are recomputed with flint ball matrices (a pivot block proven
-  invertible, its Schur complement below the precision's signal floor:
+  models, and user models whose functions all have a ball form, are
+  recomputed with flint ball matrices (a pivot block proven invertible, its
+  Schur complement below the precision's signal floor:
   :mod:`rankstrat.numerics.backends.arb_rank`), other symbolic models with
   mpmath's SVD (the smallest kept singular value above the signal floor);
 - ``float64-gap``: only at a random (generic) point, where landing close to
@@ -431,15 +432,11 @@ def arb_decision(spec: Spec, theta, X, dps: int, hint: int) -> tuple[SpectrumDec
     from rankstrat.numerics.backends.forward import dual_jacobian
     from rankstrat.numerics.model.jacobian import jacobian_arb
 
-    saved = flint.ctx.prec
-    flint.ctx.prec = bits_for(dps)
-    try:
+    with flint.ctx.workprec(bits_for(dps)):
         if has_dual_forward(spec):
             J = flint.arb_mat(dual_jacobian(spec, theta, X, "arb").tolist())
         else:  # user models: their compiled arb gradient
             J = jacobian_arb(spec, theta, X)
-    finally:
-        flint.ctx.prec = saved
     out = schur_decision(J, dps, hint)
     gap = math.inf if out.residual == 0 else 1.0 / out.residual
     noise = 100.0 * max(np.shape(X)[0], len(theta)) * 10.0**-dps
